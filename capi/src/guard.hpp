@@ -1,0 +1,53 @@
+#pragma once
+// The one place where C++ exceptions stop: every tk_* entry point runs its body through tk_guard, which
+// turns whatever is thrown into a tk_status and the thread-local message behind tk_last_error().
+#include <c10/util/Exception.h>
+
+#include <exception>
+#include <new>
+#include <string>
+#include <utility>
+
+#include "trackkit/error.hpp"
+#include "trackkit/trackkit.h"
+
+namespace trackkit::capi {
+
+void set_last_error(std::string message);
+
+inline tk_status status_of(ErrorCode code) { return static_cast<tk_status>(static_cast<int>(code)); }
+
+template <typename Body>
+tk_status tk_guard(const char* function, Body&& body) noexcept {
+  try {
+    std::forward<Body>(body)();
+    set_last_error({});
+    return TK_OK;
+  } catch (const Error& e) {
+    set_last_error(e.what());
+    return status_of(e.code());
+  } catch (const c10::OutOfMemoryError& e) {
+    set_last_error(std::string(function) + ": out of memory: " + e.what_without_backtrace());
+    return TK_ERR_OUT_OF_MEMORY;
+  } catch (const c10::Error& e) {
+    set_last_error(std::string(function) + ": " + e.what_without_backtrace());
+    return TK_ERR_INTERNAL;
+  } catch (const std::bad_alloc&) {
+    set_last_error(std::string(function) + ": out of host memory");
+    return TK_ERR_OUT_OF_MEMORY;
+  } catch (const std::exception& e) {
+    set_last_error(std::string(function) + ": " + e.what());
+    return TK_ERR_INTERNAL;
+  } catch (...) {
+    set_last_error(std::string(function) + ": unknown exception");
+    return TK_ERR_INTERNAL;
+  }
+}
+
+/// Fails with "<function>: <argument> is NULL" when a required pointer is missing.
+template <typename T>
+void require_pointer(const char* function, const char* argument, const T* pointer) {
+  if (pointer == nullptr) fail_argument(function, argument, "is NULL");
+}
+
+} // namespace trackkit::capi

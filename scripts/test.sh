@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Everything from a fresh clone to a test report: set-up, build, then every test (ctest).
+# Tests that need ../shared/data (or TRACKKIT_DATA) skip with a message where it is missing.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+"$root/scripts/build.sh" "$@"
+ctest --test-dir "${TRACKKIT_BUILD:-$root/build}" --output-on-failure --parallel "$(nproc)"

@@ -1,0 +1,90 @@
+#include <ATen/Dispatch.h>
+#include <ATen/ops/empty.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+
+#include <algorithm>
+
+#include "core/box_iou_formula.hpp"
+#include "core/box_iou_kernels.hpp"
+#include "core/cuda_check.hpp"
+
+namespace trackkit::detail {
+namespace {
+
+// A block computes a tile of kTileN rows x kTileM columns of one batch item: the tile's boxes are staged in
+// shared memory once, then each thread writes kTileN / kBlockRows outputs down one column, so a warp's
+// stores are consecutive (the kernel is bound by writing [B,N,M]).
+constexpr int kTileM = 64;
+constexpr int kBlockRows = 4;
+constexpr int kTileN = 32;
+
+template <typename T>
+__global__ void box_iou_kernel(const T* __restrict__ boxes1, const T* __restrict__ boxes2, T* __restrict__ out,
+                               int64_t n, int64_t m) {
+  __shared__ T tile_a[kTileN][5];
+  __shared__ T tile_b[kTileM][5];
+  const int64_t batch = blockIdx.z;
+  const int64_t n0 = static_cast<int64_t>(blockIdx.y) * kTileN;
+  const int64_t m0 = static_cast<int64_t>(blockIdx.x) * kTileM;
+  const int tid = threadIdx.y * kTileM + threadIdx.x;
+
+  if (tid < kTileM) {
+    const int64_t j = m0 + tid;
+    if (j < m) {
+      const T* p = boxes2 + (batch * m + j) * 4;
+      for (int k = 0; k < 4; ++k) tile_b[tid][k] = p[k];
+      tile_b[tid][4] = clamped_area(p[0], p[1], p[2], p[3]);
+    }
+  } else if (tid < kTileM + kTileN) {
+    const int r = tid - kTileM;
+    const int64_t i = n0 + r;
+    if (i < n) {
+      const T* p = boxes1 + (batch * n + i) * 4;
+      for (int k = 0; k < 4; ++k) tile_a[r][k] = p[k];
+      tile_a[r][4] = clamped_area(p[0], p[1], p[2], p[3]);
+    }
+  }
+  __syncthreads();
+
+  const int64_t j = m0 + threadIdx.x;
+  if (j >= m) return;
+#pragma unroll
+  for (int k = 0; k < kTileN / kBlockRows; ++k) {
+    const int r = threadIdx.y + k * kBlockRows;
+    const int64_t i = n0 + r;
+    if (i < n) {
+      out[(batch * n + i) * m + j] = pair_iou(tile_a[r], tile_a[r][4], tile_b[threadIdx.x], tile_b[threadIdx.x][4]);
+    }
+  }
+}
+
+} // namespace
+
+at::Tensor box_iou_cuda(const at::Tensor& boxes1, const at::Tensor& boxes2) {
+  const int64_t batch = boxes1.size(0), n = boxes1.size(1), m = boxes2.size(1);
+  const c10::cuda::CUDAGuard guard(boxes1.device());
+  at::Tensor out = at::empty({batch, n, m}, boxes1.options());
+  if (out.numel() == 0) return out;
+  constexpr int64_t kMaxGridYZ = 65535;
+  if ((n + kTileN - 1) / kTileN > kMaxGridYZ) {
+    fail_argument("box_iou", "boxes1", "has more rows than the CUDA kernel supports (2,097,120)");
+  }
+  const cudaStream_t stream = c10::cuda::getCurrentCUDAStream(boxes1.device().index());
+  const dim3 block(kTileM, kBlockRows);
+  AT_DISPATCH_FLOATING_TYPES(boxes1.scalar_type(), "box_iou_cuda", [&] {
+    // Batches beyond the grid's z limit go in further launches.
+    for (int64_t b0 = 0; b0 < batch; b0 += kMaxGridYZ) {
+      const int64_t chunk = std::min(kMaxGridYZ, batch - b0);
+      const dim3 grid(static_cast<unsigned>((m + kTileM - 1) / kTileM), static_cast<unsigned>((n + kTileN - 1) / kTileN),
+                      static_cast<unsigned>(chunk));
+      box_iou_kernel<scalar_t><<<grid, block, 0, stream>>>(boxes1.const_data_ptr<scalar_t>() + b0 * n * 4,
+                                                           boxes2.const_data_ptr<scalar_t>() + b0 * m * 4,
+                                                           out.mutable_data_ptr<scalar_t>() + b0 * n * m, n, m);
+      TK_CUDA_CHECK_LAUNCH("box_iou");
+    }
+  });
+  return out;
+}
+
+} // namespace trackkit::detail

@@ -1,0 +1,12 @@
+# core: errors, argument checks, devices, boxes, logging, version.
+target_sources(trackkit PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/error.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/check.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/device.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/log.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/version.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/boxes.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/box_iou_cpu.cpp)
+if(TRACKKIT_WITH_CUDA)
+  target_sources(trackkit PRIVATE ${CMAKE_CURRENT_LIST_DIR}/box_iou.cu)
+endif()

@@ -17,6 +17,12 @@ if(TARGET opencv_videoio)
   set(TRACKKIT_HAVE_VIDEOIO ON)
 endif()
 
+# OpenMP (part of the compiler): ATen's at::parallel_for needs it in the files that call it.
+find_package(OpenMP QUIET COMPONENTS CXX)
+if(NOT TARGET OpenMP::OpenMP_CXX)
+  message(FATAL_ERROR "trackkit: the C++ compiler has no OpenMP support (g++ has it built in; for clang: libomp-dev).")
+endif()
+
 find_package(Eigen3 3.3 QUIET NO_MODULE)
 if(NOT TARGET Eigen3::Eigen)
   message(FATAL_ERROR "trackkit: Eigen3 >= 3.3 not found: apt-get install libeigen3-dev, or pass -DEigen3_DIR=...")

@@ -45,6 +45,8 @@ class TRACKKIT_API TensorCheck {
   /// No NaN or infinity. On CUDA this waits for the device (one reduction and a copy of one flag).
   TensorCheck& finite();
 
+  /// Throws the error finite() throws (for kernels that detect non-finite values themselves).
+  [[noreturn]] void fail_nonfinite() const;
   /// Throws Error(code, "<function>: <argument> <problem>").
   [[noreturn]] void fail(std::string_view problem, ErrorCode code = ErrorCode::InvalidArgument) const;
 

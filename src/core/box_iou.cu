@@ -1,5 +1,6 @@
 #include <ATen/Dispatch.h>
 #include <ATen/ops/empty.h>
+#include <ATen/ops/zeros.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
 
@@ -21,7 +22,7 @@ constexpr int kTileN = 32;
 
 template <typename T>
 __global__ void box_iou_kernel(const T* __restrict__ boxes1, const T* __restrict__ boxes2, T* __restrict__ out,
-                               int64_t n, int64_t m) {
+                               int64_t n, int64_t m, int* __restrict__ nonfinite) {
   __shared__ T tile_a[kTileN][5];
   __shared__ T tile_b[kTileM][5];
   const int64_t batch = blockIdx.z;
@@ -35,6 +36,7 @@ __global__ void box_iou_kernel(const T* __restrict__ boxes1, const T* __restrict
       const T* p = boxes2 + (batch * m + j) * 4;
       for (int k = 0; k < 4; ++k) tile_b[tid][k] = p[k];
       tile_b[tid][4] = clamped_area(p[0], p[1], p[2], p[3]);
+      if (!(isfinite(p[0]) && isfinite(p[1]) && isfinite(p[2]) && isfinite(p[3]))) atomicOr(nonfinite, 2);
     }
   } else if (tid < kTileM + kTileN) {
     const int r = tid - kTileM;
@@ -43,6 +45,7 @@ __global__ void box_iou_kernel(const T* __restrict__ boxes1, const T* __restrict
       const T* p = boxes1 + (batch * n + i) * 4;
       for (int k = 0; k < 4; ++k) tile_a[r][k] = p[k];
       tile_a[r][4] = clamped_area(p[0], p[1], p[2], p[3]);
+      if (!(isfinite(p[0]) && isfinite(p[1]) && isfinite(p[2]) && isfinite(p[3]))) atomicOr(nonfinite, 1);
     }
   }
   __syncthreads();
@@ -61,11 +64,12 @@ __global__ void box_iou_kernel(const T* __restrict__ boxes1, const T* __restrict
 
 } // namespace
 
-at::Tensor box_iou_cuda(const at::Tensor& boxes1, const at::Tensor& boxes2) {
+IouResult box_iou_cuda(const at::Tensor& boxes1, const at::Tensor& boxes2) {
   const int64_t batch = boxes1.size(0), n = boxes1.size(1), m = boxes2.size(1);
   const c10::cuda::CUDAGuard guard(boxes1.device());
   at::Tensor out = at::empty({batch, n, m}, boxes1.options());
-  if (out.numel() == 0) return out;
+  if (out.numel() == 0) return {out, 0};
+  at::Tensor nonfinite = at::zeros({1}, boxes1.options().dtype(at::kInt));
   constexpr int64_t kMaxGridYZ = 65535;
   if ((n + kTileN - 1) / kTileN > kMaxGridYZ) {
     fail_argument("box_iou", "boxes1", "has more rows than the CUDA kernel supports (2,097,120)");
@@ -80,11 +84,12 @@ at::Tensor box_iou_cuda(const at::Tensor& boxes1, const at::Tensor& boxes2) {
                       static_cast<unsigned>(chunk));
       box_iou_kernel<scalar_t><<<grid, block, 0, stream>>>(boxes1.const_data_ptr<scalar_t>() + b0 * n * 4,
                                                            boxes2.const_data_ptr<scalar_t>() + b0 * m * 4,
-                                                           out.mutable_data_ptr<scalar_t>() + b0 * n * m, n, m);
+                                                           out.mutable_data_ptr<scalar_t>() + b0 * n * m, n, m,
+                                                           nonfinite.mutable_data_ptr<int>());
       TK_CUDA_CHECK_LAUNCH("box_iou");
     }
   });
-  return out;
+  return {out, nonfinite.item<int>()};
 }
 
 } // namespace trackkit::detail

@@ -16,14 +16,20 @@ TK_HOST_DEVICE T clamped_area(T x1, T y1, T x2, T y2) {
 }
 
 /// a = (x1,y1,x2,y2) with its area; same for b. 0 where boxes do not overlap or the union is empty.
+/// Branch-free (selects only), so the CPU loop vectorises and GPU warps do not diverge.
 template <typename T>
 TK_HOST_DEVICE T pair_iou(const T* a, T area_a, const T* b, T area_b) {
-  const T iw = (a[2] < b[2] ? a[2] : b[2]) - (a[0] > b[0] ? a[0] : b[0]);
-  const T ih = (a[3] < b[3] ? a[3] : b[3]) - (a[1] > b[1] ? a[1] : b[1]);
-  if (!(iw > T(0) && ih > T(0))) return T(0);
+  const T left = a[0] > b[0] ? a[0] : b[0];
+  const T top = a[1] > b[1] ? a[1] : b[1];
+  const T right = a[2] < b[2] ? a[2] : b[2];
+  const T bottom = a[3] < b[3] ? a[3] : b[3];
+  const T iw = right - left > T(0) ? right - left : T(0);
+  const T ih = bottom - top > T(0) ? bottom - top : T(0);
   const T inter = iw * ih;
   const T uni = area_a + area_b - inter;
-  return uni > T(0) ? inter / uni : T(0);
+  // inter > 0 implies uni >= inter > 0, so an empty union only ever divides 0 by 1. Dividing
+  // unconditionally lets the compiler vectorise the loop (a guarded division could trap).
+  return inter / (uni > T(0) ? uni : T(1));
 }
 
 } // namespace trackkit::detail

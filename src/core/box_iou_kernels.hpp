@@ -5,9 +5,17 @@
 
 namespace trackkit::detail {
 
-at::Tensor box_iou_cpu(const at::Tensor& boxes1, const at::Tensor& boxes2);
+/// The kernels check the coordinates as they read them (no separate passes): bit 0 of `nonfinite` is set
+/// when boxes1 holds a NaN or infinity, bit 1 for boxes2.
+struct IouResult {
+  at::Tensor iou;
+  int nonfinite = 0;
+};
+
+IouResult box_iou_cpu(const at::Tensor& boxes1, const at::Tensor& boxes2);
 #ifdef TRACKKIT_WITH_CUDA
-at::Tensor box_iou_cuda(const at::Tensor& boxes1, const at::Tensor& boxes2);
+/// Waits for the stream once, to read the flags. Boxes of an empty side are not read (flag stays 0).
+IouResult box_iou_cuda(const at::Tensor& boxes1, const at::Tensor& boxes2);
 #endif
 
 } // namespace trackkit::detail

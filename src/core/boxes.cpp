@@ -43,6 +43,25 @@ at::Tensor from_corners(const std::array<at::Tensor, 4>& c, BoxFormat to) {
   return {};
 }
 
+// Runs the kernel for the device; the kernels report non-finite coordinates as they read them.
+at::Tensor run_iou_kernel(TensorCheck& check1, TensorCheck& check2, const at::Tensor& a, const at::Tensor& b) {
+  detail::IouResult result;
+#ifdef TRACKKIT_WITH_CUDA
+  if (a.is_cuda()) {
+    if (a.numel() == 0) check2.finite(); // the kernel reads neither side when one is empty
+    if (b.numel() == 0) check1.finite();
+    result = detail::box_iou_cuda(a, b);
+  } else {
+    result = detail::box_iou_cpu(a, b);
+  }
+#else
+  result = detail::box_iou_cpu(a, b);
+#endif
+  if (result.nonfinite & 1) check1.fail_nonfinite();
+  if (result.nonfinite & 2) check2.fail_nonfinite();
+  return result.iou;
+}
+
 } // namespace
 
 at::Tensor convert_boxes(const at::Tensor& boxes, BoxFormat from, BoxFormat to) {
@@ -95,9 +114,6 @@ at::Tensor box_iou(const at::Tensor& boxes1, const at::Tensor& boxes2) {
   if (!boxes1.is_cuda() && !boxes1.is_cpu()) {
     check1.fail("must be on cpu or cuda, got " + boxes1.device().str(), ErrorCode::Device);
   }
-  check1.finite();
-  check2.finite();
-
   // fp16/bf16 coordinates lose whole pixels beyond 2048: compute in fp32 (fp64 stays fp64).
   const bool wide = boxes1.scalar_type() == at::kDouble || boxes2.scalar_type() == at::kDouble;
   const at::ScalarType compute = wide ? at::kDouble : at::kFloat;
@@ -107,11 +123,7 @@ at::Tensor box_iou(const at::Tensor& boxes1, const at::Tensor& boxes2) {
     a = a.unsqueeze(0);
     b = b.unsqueeze(0);
   }
-#ifdef TRACKKIT_WITH_CUDA
-  at::Tensor iou = a.is_cuda() ? detail::box_iou_cuda(a, b) : detail::box_iou_cpu(a, b);
-#else
-  at::Tensor iou = detail::box_iou_cpu(a, b);
-#endif
+  const at::Tensor iou = run_iou_kernel(check1, check2, a, b);
   return batched ? iou : iou.squeeze(0);
 }
 

@@ -118,9 +118,11 @@ TensorCheck& TensorCheck::non_empty() {
 
 TensorCheck& TensorCheck::finite() {
   if (tensor_.numel() > 0 && at::isfinite(tensor_).logical_not().any().item<bool>()) {
-    fail("contains NaN or infinite values");
+    fail_nonfinite();
   }
   return *this;
 }
+
+void TensorCheck::fail_nonfinite() const { fail("contains NaN or infinite values"); }
 
 } // namespace trackkit

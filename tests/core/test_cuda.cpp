@@ -1,6 +1,7 @@
 // CUDA kernels against the CPU ones (runs on the GPU machine; skips where no GPU is visible).
 #include <ATen/ATen.h>
 
+#include <limits>
 #include <string>
 
 #include "box_reference.hpp"
@@ -40,6 +41,17 @@ TEST_CASE("CUDA box_iou equals CPU box_iou") {
   CHECK(max_abs_diff(trackkit::box_iou(a.to(gpu), b.to(gpu)), trackkit::box_iou(a, b)) <= 1e-6);
   CHECK(max_abs_diff(trackkit::box_iou(a.to(gpu, at::kHalf), b.to(gpu, at::kHalf)),
                      trackkit::box_iou(a.to(at::kHalf), b.to(at::kHalf))) <= 1e-6);
+  // Non-finite coordinates are caught by the kernel and named.
+  at::Tensor bad = b[0].to(gpu);
+  bad[7][2] = std::numeric_limits<float>::infinity();
+  for (int which : {1, 2}) {
+    try {
+      which == 1 ? trackkit::box_iou(bad, a[0].to(gpu)) : trackkit::box_iou(a[0].to(gpu), bad);
+      FAIL("no error");
+    } catch (const trackkit::Error& e) {
+      CHECK(std::string(e.what()) == "box_iou: boxes" + std::to_string(which) + " contains NaN or infinite values");
+    }
+  }
   // Empty on the GPU.
   CHECK(trackkit::box_iou(at::empty({0, 4}, gpu), b[0].to(gpu)).sizes() == at::IntArrayRef({0, 200}));
 }

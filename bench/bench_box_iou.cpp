@@ -44,7 +44,13 @@ void BM_box_iou_cuda(benchmark::State& state) {
 
 // Args: {batch, boxes per side}. 1x100 is a typical frame; 1x1000 a crowded one; 16x200 a batch of frames.
 BENCHMARK(BM_box_iou_cpu)->Args({1, 100})->Args({1, 1000})->Args({16, 200})->Args({1, 4000})->UseRealTime();
-BENCHMARK(BM_box_iou_cuda)->Args({1, 100})->Args({1, 1000})->Args({16, 200})->Args({1, 4000})->Args({64, 1000})->UseRealTime();
+BENCHMARK(BM_box_iou_cuda)
+    ->Args({1, 100})
+    ->Args({1, 1000})
+    ->Args({16, 200})
+    ->Args({1, 4000})
+    ->Args({64, 1000})
+    ->UseRealTime();
 
 } // namespace
 

@@ -85,14 +85,18 @@ Result evaluate(const fs::path& seq, const Options& o, const c10::Device& device
   r.sequence = seq.filename().string();
   r.frames = seq_length(seq / "seqinfo.ini");
   // Pedestrians (class 1) marked to be considered; detections above the score threshold.
-  auto gt = read_boxes(seq / "gt" / "gt.txt", [](const std::vector<double>& v) { return v.size() >= 8 && v[6] == 1 && v[7] == 1; });
-  auto det = read_boxes(seq / "det" / o.det, [&](const std::vector<double>& v) { return v.size() >= 7 && v[6] >= o.min_score; });
+  auto gt = read_boxes(seq / "gt" / "gt.txt",
+                       [](const std::vector<double>& v) { return v.size() >= 8 && v[6] == 1 && v[7] == 1; });
+  auto det = read_boxes(seq / "det" / o.det,
+                        [&](const std::vector<double>& v) { return v.size() >= 7 && v[6] >= o.min_score; });
   auto [gt_t, gt_n] = pad(gt, r.frames);
   auto [det_t, det_n] = pad(det, r.frames);
 
   const auto t0 = Clock::now();
-  const at::Tensor gt_xyxy = trackkit::convert_boxes(gt_t.to(device), trackkit::BoxFormat::XYWH, trackkit::BoxFormat::XYXY);
-  const at::Tensor det_xyxy = trackkit::convert_boxes(det_t.to(device), trackkit::BoxFormat::XYWH, trackkit::BoxFormat::XYXY);
+  const at::Tensor gt_xyxy =
+      trackkit::convert_boxes(gt_t.to(device), trackkit::BoxFormat::XYWH, trackkit::BoxFormat::XYXY);
+  const at::Tensor det_xyxy =
+      trackkit::convert_boxes(det_t.to(device), trackkit::BoxFormat::XYWH, trackkit::BoxFormat::XYXY);
   const at::Tensor iou = trackkit::box_iou(det_xyxy, gt_xyxy).cpu(); // [F, D, G]
   r.iou_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 
@@ -123,16 +127,25 @@ Options parse(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw trackkit::Error(trackkit::ErrorCode::InvalidArgument, "mot_det_eval: " + a + " needs a value");
+      if (i + 1 >= argc)
+        throw trackkit::Error(trackkit::ErrorCode::InvalidArgument, "mot_det_eval: " + a + " needs a value");
       return argv[++i];
     };
-    if (a == "--data") o.data = value();
-    else if (a == "--det") o.det = value();
-    else if (a == "--iou") o.iou = std::stod(value());
-    else if (a == "--min-score") o.min_score = std::stod(value());
-    else if (a == "--device") o.device = value();
-    else if (a == "--out") o.out = value();
-    else throw trackkit::Error(trackkit::ErrorCode::InvalidArgument, "mot_det_eval: unknown option " + a + " (see the header of mot_det_eval.cpp)");
+    if (a == "--data")
+      o.data = value();
+    else if (a == "--det")
+      o.det = value();
+    else if (a == "--iou")
+      o.iou = std::stod(value());
+    else if (a == "--min-score")
+      o.min_score = std::stod(value());
+    else if (a == "--device")
+      o.device = value();
+    else if (a == "--out")
+      o.out = value();
+    else
+      throw trackkit::Error(trackkit::ErrorCode::InvalidArgument,
+                            "mot_det_eval: unknown option " + a + " (see the header of mot_det_eval.cpp)");
   }
   return o;
 }
@@ -177,8 +190,9 @@ int main(int argc, char** argv) {
       const double m = r.tp ? r.matched_iou / r.tp : 0;
       std::printf("%-16s %7lld %8lld %8lld %8lld %9.4f %7.4f %8.4f %9.2f\n", r.sequence.c_str(), (long long)r.frames,
                   (long long)r.gt, (long long)r.det, (long long)r.tp, p, rc, m, r.iou_ms);
-      if (csv) csv << r.sequence << ',' << r.frames << ',' << r.gt << ',' << r.det << ',' << r.tp << ',' << p << ','
-                   << rc << ',' << m << '\n';
+      if (csv)
+        csv << r.sequence << ',' << r.frames << ',' << r.gt << ',' << r.det << ',' << r.tp << ',' << p << ',' << rc
+            << ',' << m << '\n';
     }
     std::printf("\n%lld frames in %.2f s (%.0f frames/s, including file parsing)%s%s\n", (long long)total.frames, wall,
                 total.frames / wall, o.out.empty() ? "" : "; results written to ", o.out.c_str());

@@ -10,10 +10,10 @@ using Catch::Approx;
 #else
 #include <catch2/catch.hpp>
 /// v2 has no skip: the reason is printed as a warning and the test case returns.
-#define TK_SKIP(reason)                                                                                    \
-  do {                                                                                                     \
-    WARN("SKIPPED: " << reason);                                                                           \
-    return;                                                                                                \
+#define TK_SKIP(reason)          \
+  do {                           \
+    WARN("SKIPPED: " << reason); \
+    return;                      \
   } while (0)
 #endif
 #include <cstdlib>

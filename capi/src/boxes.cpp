@@ -1,16 +1,16 @@
 // C ABI for trackkit/boxes.hpp.
+#include "trackkit/boxes.hpp"
 #include "guard.hpp"
 #include "tensor.hpp"
-#include "trackkit/boxes.hpp"
 
 namespace {
 
 trackkit::BoxFormat box_format(const char* function, const char* argument, tk_box_format format) {
   switch (format) {
-  case TK_BOX_XYXY: return trackkit::BoxFormat::XYXY;
-  case TK_BOX_XYWH: return trackkit::BoxFormat::XYWH;
-  case TK_BOX_CXCYWH: return trackkit::BoxFormat::CXCYWH;
-  case TK_BOX_CXCYAH: return trackkit::BoxFormat::CXCYAH;
+    case TK_BOX_XYXY: return trackkit::BoxFormat::XYXY;
+    case TK_BOX_XYWH: return trackkit::BoxFormat::XYWH;
+    case TK_BOX_CXCYWH: return trackkit::BoxFormat::CXCYWH;
+    case TK_BOX_CXCYAH: return trackkit::BoxFormat::CXCYAH;
   }
   trackkit::fail_argument(function, argument, "is not a tk_box_format value (" + std::to_string(format) + ")");
 }

@@ -23,9 +23,9 @@ TK_API tk_status tk_set_log_config(const tk_log_config* config) {
     tk_log_config c = tk_log_config_defaults();
     constexpr size_t kFirstVersionSize = offsetof(tk_log_config, user_data) + sizeof(void*);
     if (config->struct_size < kFirstVersionSize) {
-      trackkit::fail_argument(fn, "config->struct_size",
-                              "is " + std::to_string(config->struct_size) +
-                                  "; initialise the struct with tk_log_config_defaults()");
+      trackkit::fail_argument(
+          fn, "config->struct_size",
+          "is " + std::to_string(config->struct_size) + "; initialise the struct with tk_log_config_defaults()");
     }
     c.level = config->level;
     c.callback = config->callback;

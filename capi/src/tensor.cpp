@@ -37,25 +37,25 @@ at::Tensor borrow_dltensor(const char* function, const char* argument, const DLT
   }
   at::Device device(at::kCPU);
   switch (tensor->device.device_type) {
-  case kDLCPU:
-  case kDLCUDAHost: break; // pinned host memory is CPU memory to ATen
-  case kDLCUDA:
-  case kDLCUDAManaged:
-    if (!built_with_cuda()) {
-      fail_argument(function, argument, "is CUDA memory but trackkit was built without CUDA", ErrorCode::Unsupported);
-    }
-    if (tensor->device.device_id < 0 || tensor->device.device_id >= cuda_device_count()) {
+    case kDLCPU:
+    case kDLCUDAHost: break; // pinned host memory is CPU memory to ATen
+    case kDLCUDA:
+    case kDLCUDAManaged:
+      if (!built_with_cuda()) {
+        fail_argument(function, argument, "is CUDA memory but trackkit was built without CUDA", ErrorCode::Unsupported);
+      }
+      if (tensor->device.device_id < 0 || tensor->device.device_id >= cuda_device_count()) {
+        fail_argument(function, argument,
+                      "is on CUDA device " + std::to_string(tensor->device.device_id) + " but " +
+                          std::to_string(cuda_device_count()) + " GPU(s) are visible",
+                      ErrorCode::Device);
+      }
+      device = at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(tensor->device.device_id));
+      break;
+    default:
       fail_argument(function, argument,
-                    "is on CUDA device " + std::to_string(tensor->device.device_id) + " but " +
-                        std::to_string(cuda_device_count()) + " GPU(s) are visible",
+                    "is on an unsupported DLPack device type " + std::to_string(tensor->device.device_type),
                     ErrorCode::Device);
-    }
-    device = at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(tensor->device.device_id));
-    break;
-  default:
-    fail_argument(function, argument,
-                  "is on an unsupported DLPack device type " + std::to_string(tensor->device.device_type),
-                  ErrorCode::Device);
   }
   if (numel > 0 && tensor->data == nullptr) fail_argument(function, argument, "has NULL data");
   auto options = at::TensorOptions().dtype(type).device(device);

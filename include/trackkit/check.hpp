@@ -17,7 +17,7 @@ namespace trackkit {
 
 /// One dimension of an expected shape: a fixed size, or a named free size ("N") that matches any size.
 struct Dim {
-  Dim(int64_t fixed_size) : size(fixed_size) {} // NOLINT(google-explicit-constructor): {"N", 4} reads well
+  Dim(int64_t fixed_size) : size(fixed_size) {}   // NOLINT(google-explicit-constructor): {"N", 4} reads well
   Dim(const char* free_name) : name(free_name) {} // NOLINT(google-explicit-constructor)
   int64_t size = -1;
   const char* name = nullptr;

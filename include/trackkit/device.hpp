@@ -29,7 +29,7 @@ TRACKKIT_API c10::Device parse_device(std::string_view text, std::string_view ar
 
 /// The device and precision every component's options carry.
 struct DeviceOptions {
-  std::string device = "auto";          ///< "auto", "cpu", "cuda" or "cuda:N"
+  std::string device = "auto";           ///< "auto", "cpu", "cuda" or "cuda:N"
   Precision precision = Precision::FP32; ///< compute precision of models (coordinates stay FP32)
 };
 

@@ -36,7 +36,6 @@ class TRACKKIT_API Error : public std::runtime_error {
 
 /// Throws Error(code, "<function>: <argument> <problem>").
 [[noreturn]] TRACKKIT_API void fail_argument(std::string_view function, std::string_view argument,
-                                             std::string_view problem,
-                                             ErrorCode code = ErrorCode::InvalidArgument);
+                                             std::string_view problem, ErrorCode code = ErrorCode::InvalidArgument);
 
 } // namespace trackkit

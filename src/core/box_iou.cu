@@ -20,6 +20,14 @@ constexpr int kTileM = 64;
 constexpr int kBlockRows = 4;
 constexpr int kTileN = 32;
 
+// Copies one box and its area into shared memory; flags the argument (bit) if a coordinate is not finite.
+template <typename T>
+__device__ __forceinline__ void stage_box(const T* p, T (&slot)[5], int bit, int* nonfinite) {
+  for (int k = 0; k < 4; ++k) slot[k] = p[k];
+  slot[4] = clamped_area(p[0], p[1], p[2], p[3]);
+  if (!(isfinite(p[0]) && isfinite(p[1]) && isfinite(p[2]) && isfinite(p[3]))) atomicOr(nonfinite, bit);
+}
+
 template <typename T>
 __global__ void box_iou_kernel(const T* __restrict__ boxes1, const T* __restrict__ boxes2, T* __restrict__ out,
                                int64_t n, int64_t m, int* __restrict__ nonfinite) {
@@ -31,22 +39,10 @@ __global__ void box_iou_kernel(const T* __restrict__ boxes1, const T* __restrict
   const int tid = threadIdx.y * kTileM + threadIdx.x;
 
   if (tid < kTileM) {
-    const int64_t j = m0 + tid;
-    if (j < m) {
-      const T* p = boxes2 + (batch * m + j) * 4;
-      for (int k = 0; k < 4; ++k) tile_b[tid][k] = p[k];
-      tile_b[tid][4] = clamped_area(p[0], p[1], p[2], p[3]);
-      if (!(isfinite(p[0]) && isfinite(p[1]) && isfinite(p[2]) && isfinite(p[3]))) atomicOr(nonfinite, 2);
-    }
+    if (m0 + tid < m) stage_box(boxes2 + (batch * m + m0 + tid) * 4, tile_b[tid], 2, nonfinite);
   } else if (tid < kTileM + kTileN) {
     const int r = tid - kTileM;
-    const int64_t i = n0 + r;
-    if (i < n) {
-      const T* p = boxes1 + (batch * n + i) * 4;
-      for (int k = 0; k < 4; ++k) tile_a[r][k] = p[k];
-      tile_a[r][4] = clamped_area(p[0], p[1], p[2], p[3]);
-      if (!(isfinite(p[0]) && isfinite(p[1]) && isfinite(p[2]) && isfinite(p[3]))) atomicOr(nonfinite, 1);
-    }
+    if (n0 + r < n) stage_box(boxes1 + (batch * n + n0 + r) * 4, tile_a[r], 1, nonfinite);
   }
   __syncthreads();
 
@@ -80,12 +76,11 @@ IouResult box_iou_cuda(const at::Tensor& boxes1, const at::Tensor& boxes2) {
     // Batches beyond the grid's z limit go in further launches.
     for (int64_t b0 = 0; b0 < batch; b0 += kMaxGridYZ) {
       const int64_t chunk = std::min(kMaxGridYZ, batch - b0);
-      const dim3 grid(static_cast<unsigned>((m + kTileM - 1) / kTileM), static_cast<unsigned>((n + kTileN - 1) / kTileN),
-                      static_cast<unsigned>(chunk));
-      box_iou_kernel<scalar_t><<<grid, block, 0, stream>>>(boxes1.const_data_ptr<scalar_t>() + b0 * n * 4,
-                                                           boxes2.const_data_ptr<scalar_t>() + b0 * m * 4,
-                                                           out.mutable_data_ptr<scalar_t>() + b0 * n * m, n, m,
-                                                           nonfinite.mutable_data_ptr<int>());
+      const dim3 grid(static_cast<unsigned>((m + kTileM - 1) / kTileM),
+                      static_cast<unsigned>((n + kTileN - 1) / kTileN), static_cast<unsigned>(chunk));
+      box_iou_kernel<scalar_t><<<grid, block, 0, stream>>>(
+          boxes1.const_data_ptr<scalar_t>() + b0 * n * 4, boxes2.const_data_ptr<scalar_t>() + b0 * m * 4,
+          out.mutable_data_ptr<scalar_t>() + b0 * n * m, n, m, nonfinite.mutable_data_ptr<int>());
       TK_CUDA_CHECK_LAUNCH("box_iou");
     }
   });

@@ -17,13 +17,13 @@ namespace {
 std::array<at::Tensor, 4> to_corners(const at::Tensor& boxes, BoxFormat from) {
   auto c = boxes.unbind(-1);
   switch (from) {
-  case BoxFormat::XYXY: return {c[0], c[1], c[2], c[3]};
-  case BoxFormat::XYWH: return {c[0], c[1], c[0] + c[2], c[1] + c[3]};
-  case BoxFormat::CXCYWH: return {c[0] - c[2] / 2, c[1] - c[3] / 2, c[0] + c[2] / 2, c[1] + c[3] / 2};
-  case BoxFormat::CXCYAH: {
-    const at::Tensor w = c[2] * c[3];
-    return {c[0] - w / 2, c[1] - c[3] / 2, c[0] + w / 2, c[1] + c[3] / 2};
-  }
+    case BoxFormat::XYXY: return {c[0], c[1], c[2], c[3]};
+    case BoxFormat::XYWH: return {c[0], c[1], c[0] + c[2], c[1] + c[3]};
+    case BoxFormat::CXCYWH: return {c[0] - c[2] / 2, c[1] - c[3] / 2, c[0] + c[2] / 2, c[1] + c[3] / 2};
+    case BoxFormat::CXCYAH: {
+      const at::Tensor w = c[2] * c[3];
+      return {c[0] - w / 2, c[1] - c[3] / 2, c[0] + w / 2, c[1] + c[3] / 2};
+    }
   }
   return {};
 }
@@ -31,14 +31,14 @@ std::array<at::Tensor, 4> to_corners(const at::Tensor& boxes, BoxFormat from) {
 at::Tensor from_corners(const std::array<at::Tensor, 4>& c, BoxFormat to) {
   const auto& [x1, y1, x2, y2] = c;
   switch (to) {
-  case BoxFormat::XYXY: return at::stack({x1, y1, x2, y2}, -1);
-  case BoxFormat::XYWH: return at::stack({x1, y1, x2 - x1, y2 - y1}, -1);
-  case BoxFormat::CXCYWH: return at::stack({(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1}, -1);
-  case BoxFormat::CXCYAH: {
-    const at::Tensor w = x2 - x1, h = y2 - y1;
-    const at::Tensor aspect = at::where(h != 0, w / h, at::zeros_like(w));
-    return at::stack({(x1 + x2) / 2, (y1 + y2) / 2, aspect, h}, -1);
-  }
+    case BoxFormat::XYXY: return at::stack({x1, y1, x2, y2}, -1);
+    case BoxFormat::XYWH: return at::stack({x1, y1, x2 - x1, y2 - y1}, -1);
+    case BoxFormat::CXCYWH: return at::stack({(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1}, -1);
+    case BoxFormat::CXCYAH: {
+      const at::Tensor w = x2 - x1, h = y2 - y1;
+      const at::Tensor aspect = at::where(h != 0, w / h, at::zeros_like(w));
+      return at::stack({(x1 + x2) / 2, (y1 + y2) / 2, aspect, h}, -1);
+    }
   }
   return {};
 }

@@ -68,8 +68,8 @@ TensorCheck& TensorCheck::last_dim(int64_t last, int64_t min_dim, int64_t max_di
   const int64_t n = tensor_.dim();
   if (n < min_dim || n > max_dim || tensor_.size(-1) != last) {
     std::ostringstream os;
-    os << "must have shape [...," << last << "] with " << min_dim << " to " << max_dim
-       << " dimensions, got " << shape_string(tensor_.sizes());
+    os << "must have shape [...," << last << "] with " << min_dim << " to " << max_dim << " dimensions, got "
+       << shape_string(tensor_.sizes());
     fail(os.str());
   }
   return *this;
@@ -84,14 +84,11 @@ TensorCheck& TensorCheck::dtype(std::initializer_list<at::ScalarType> types) {
   return *this;
 }
 
-TensorCheck& TensorCheck::floating() {
-  return dtype({at::kHalf, at::kBFloat16, at::kFloat, at::kDouble});
-}
+TensorCheck& TensorCheck::floating() { return dtype({at::kHalf, at::kBFloat16, at::kFloat, at::kDouble}); }
 
 TensorCheck& TensorCheck::device_type(c10::DeviceType type) {
   if (tensor_.device().type() != type) {
-    fail("must be on " + c10::DeviceTypeName(type, /*lower_case=*/true) + ", got a tensor on " +
-             tensor_.device().str(),
+    fail("must be on " + c10::DeviceTypeName(type, /*lower_case=*/true) + ", got a tensor on " + tensor_.device().str(),
          ErrorCode::Device);
   }
   return *this;
@@ -99,8 +96,8 @@ TensorCheck& TensorCheck::device_type(c10::DeviceType type) {
 
 TensorCheck& TensorCheck::same_device(const at::Tensor& other, std::string_view other_argument) {
   if (other.defined() && tensor_.device() != other.device()) {
-    fail("is on " + tensor_.device().str() + " but " + std::string(other_argument) + " is on " +
-             other.device().str() + "; both must be on the same device",
+    fail("is on " + tensor_.device().str() + " but " + std::string(other_argument) + " is on " + other.device().str() +
+             "; both must be on the same device",
          ErrorCode::Device);
   }
   return *this;

@@ -18,9 +18,8 @@ namespace trackkit::detail {
 } // namespace trackkit::detail
 
 /// Checks the status of the last kernel launch (configuration errors; asynchronous faults surface later).
-#define TK_CUDA_CHECK_LAUNCH(operation)                                                                    \
-  do {                                                                                                     \
-    const cudaError_t tk_status_ = cudaGetLastError();                                                     \
-    if (tk_status_ != cudaSuccess) ::trackkit::detail::throw_cuda_error(tk_status_, operation);            \
+#define TK_CUDA_CHECK_LAUNCH(operation)                                                         \
+  do {                                                                                          \
+    const cudaError_t tk_status_ = cudaGetLastError();                                          \
+    if (tk_status_ != cudaSuccess) ::trackkit::detail::throw_cuda_error(tk_status_, operation); \
   } while (0)
-

@@ -29,18 +29,18 @@ Precision parse_precision(std::string_view text, std::string_view argument) {
 
 const char* precision_name(Precision precision) noexcept {
   switch (precision) {
-  case Precision::FP32: return "fp32";
-  case Precision::FP16: return "fp16";
-  case Precision::BF16: return "bf16";
+    case Precision::FP32: return "fp32";
+    case Precision::FP16: return "fp16";
+    case Precision::BF16: return "bf16";
   }
   return "?";
 }
 
 c10::ScalarType scalar_type(Precision precision) noexcept {
   switch (precision) {
-  case Precision::FP16: return c10::kHalf;
-  case Precision::BF16: return c10::kBFloat16;
-  case Precision::FP32: break;
+    case Precision::FP16: return c10::kHalf;
+    case Precision::BF16: return c10::kBFloat16;
+    case Precision::FP32: break;
   }
   return c10::kFloat;
 }

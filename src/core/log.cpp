@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
-#include <utility>
 #include <string>
+#include <utility>
 
 #include "trackkit/error.hpp"
 
@@ -60,12 +60,12 @@ void configure_logging(LogLevel level, LogSink sink) {
 
 const char* log_level_name(LogLevel level) noexcept {
   switch (level) {
-  case LogLevel::Trace: return "trace";
-  case LogLevel::Debug: return "debug";
-  case LogLevel::Info: return "info";
-  case LogLevel::Warn: return "warn";
-  case LogLevel::Error: return "error";
-  case LogLevel::Off: return "off";
+    case LogLevel::Trace: return "trace";
+    case LogLevel::Debug: return "debug";
+    case LogLevel::Info: return "info";
+    case LogLevel::Warn: return "warn";
+    case LogLevel::Error: return "error";
+    case LogLevel::Off: return "off";
   }
   return "?";
 }

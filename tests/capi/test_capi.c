@@ -7,15 +7,14 @@
 
 static int passed = 0, failed = 0;
 
-#define CHECK(cond)                                                                                         \
-  do {                                                                                                      \
-    if (cond) {                                                                                             \
-      ++passed;                                                                                             \
-    } else {                                                                                                \
-      ++failed;                                                                                             \
-      fprintf(stderr, "%s:%d: CHECK(%s) failed; tk_last_error: %s\n", __FILE__, __LINE__, #cond,           \
-              tk_last_error());                                                                             \
-    }                                                                                                       \
+#define CHECK(cond)                                                                                                \
+  do {                                                                                                             \
+    if (cond) {                                                                                                    \
+      ++passed;                                                                                                    \
+    } else {                                                                                                       \
+      ++failed;                                                                                                    \
+      fprintf(stderr, "%s:%d: CHECK(%s) failed; tk_last_error: %s\n", __FILE__, __LINE__, #cond, tk_last_error()); \
+    }                                                                                                              \
   } while (0)
 
 /* A borrowed float32 CPU tensor over caller memory. */

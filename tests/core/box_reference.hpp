@@ -20,7 +20,8 @@ inline at::Tensor reference_iou_matrix(const at::Tensor& boxes1, const at::Tenso
   at::Tensor out = at::empty({a.size(0), b.size(0)}, a.options());
   auto o = out.accessor<double, 2>();
   for (int64_t i = 0; i < a.size(0); ++i)
-    for (int64_t j = 0; j < b.size(0); ++j) o[i][j] = reference_iou(a.data_ptr<double>() + 4 * i, b.data_ptr<double>() + 4 * j);
+    for (int64_t j = 0; j < b.size(0); ++j)
+      o[i][j] = reference_iou(a.data_ptr<double>() + 4 * i, b.data_ptr<double>() + 4 * j);
   return out;
 }
 
@@ -30,7 +31,7 @@ inline at::Tensor random_boxes(int64_t n, double width = 1920, double height = 1
   const at::Tensor wh = 2 + at::rand({n, 2}, at::kDouble) * (max_size - 2);
   at::Tensor boxes = at::cat({xy, xy + wh}, 1);
   if (n >= 4) {
-    boxes[1] = boxes[0];                            // identical pair: IoU 1
+    boxes[1] = boxes[0];                                                   // identical pair: IoU 1
     boxes[3] = boxes[2] + at::tensor({5.0, 5.0, -5.0, -5.0}, at::kDouble); // nested (may invert if tiny)
   }
   return boxes.to(at::kFloat);

@@ -8,8 +8,8 @@
 #include "trackkit/boxes.hpp"
 #include "trackkit/error.hpp"
 
-using trackkit::BoxFormat;
 using trackkit::box_iou;
+using trackkit::BoxFormat;
 
 namespace {
 
@@ -31,13 +31,13 @@ double max_abs_diff(const at::Tensor& a, const at::Tensor& b) {
 TEST_CASE("box_iou matches hand-computed values") {
   const at::Tensor a = at::tensor({0.f, 0.f, 10.f, 10.f}).view({1, 4});
   const at::Tensor b = at::tensor({
-                                      0.f, 0.f, 10.f, 10.f,  // same box: 1
-                                      5.f, 5.f, 15.f, 15.f,  // 25 / (100 + 100 - 25) = 1/7
-                                      10.f, 0.f, 20.f, 10.f, // touching edge: 0
-                                      2.f, 2.f, 4.f, 4.f,    // inside: 4 / 100
-                                      3.f, 3.f, 3.f, 8.f,    // zero width: 0
-                                      -5.f, 0.f, 5.f, 10.f,  // half overlap: 50 / 150
-                                      20.f, 20.f, 30.f, 30.f // disjoint: 0
+                                      0.f,  0.f,  10.f, 10.f, // same box: 1
+                                      5.f,  5.f,  15.f, 15.f, // 25 / (100 + 100 - 25) = 1/7
+                                      10.f, 0.f,  20.f, 10.f, // touching edge: 0
+                                      2.f,  2.f,  4.f,  4.f,  // inside: 4 / 100
+                                      3.f,  3.f,  3.f,  8.f,  // zero width: 0
+                                      -5.f, 0.f,  5.f,  10.f, // half overlap: 50 / 150
+                                      20.f, 20.f, 30.f, 30.f  // disjoint: 0
                                   })
                            .view({7, 4});
   const at::Tensor iou = box_iou(a, b);
@@ -98,14 +98,13 @@ TEST_CASE("box_iou computes fp16 and bf16 input in fp32") {
 
 TEST_CASE("box_iou rejects bad arguments with messages naming them") {
   const at::Tensor good = at::rand({4, 4});
-  CHECK(error_message([&] { box_iou(at::zeros({5, 3}), good); }) ==
-        "box_iou: boxes1 must have shape [N,4], got [5,3]");
-  CHECK(error_message([&] { box_iou(good, at::zeros({5, 3})); }) ==
-        "box_iou: boxes2 must have shape [M,4], got [5,3]");
+  CHECK(error_message([&] { box_iou(at::zeros({5, 3}), good); }) == "box_iou: boxes1 must have shape [N,4], got [5,3]");
+  CHECK(error_message([&] { box_iou(good, at::zeros({5, 3})); }) == "box_iou: boxes2 must have shape [M,4], got [5,3]");
   CHECK(error_message([&] { box_iou(at::zeros({4}), good); }) ==
         "box_iou: boxes1 must have shape [N,4] or [B,N,4], got [4]");
-  CHECK(error_message([&] { box_iou(at::zeros({2, 3, 4}), at::zeros({3, 3, 4})); }) ==
-        "box_iou: boxes2 must have the batch size B of boxes1 (2), got [3,3,4]");
+  CHECK(error_message([&] {
+          box_iou(at::zeros({2, 3, 4}), at::zeros({3, 3, 4}));
+        }) == "box_iou: boxes2 must have the batch size B of boxes1 (2), got [3,3,4]");
   CHECK(error_message([&] { box_iou(good.to(at::kInt), good); }) ==
         "box_iou: boxes1 must have dtype Half or BFloat16 or Float or Double, got Int");
   at::Tensor nan_boxes = good.clone();
@@ -133,11 +132,12 @@ TEST_CASE("convert_boxes gives the analytic values and round-trips every format 
     }
   }
   // Zero height: aspect ratio 0, not NaN or infinity.
-  const at::Tensor flat = trackkit::convert_boxes(at::tensor({0.f, 5.f, 4.f, 5.f}).view({1, 4}), BoxFormat::XYXY,
-                                                  BoxFormat::CXCYAH);
+  const at::Tensor flat =
+      trackkit::convert_boxes(at::tensor({0.f, 5.f, 4.f, 5.f}).view({1, 4}), BoxFormat::XYXY, BoxFormat::CXCYAH);
   CHECK(flat[0][2].item<float>() == 0.f);
-  CHECK(error_message([] { trackkit::convert_boxes(at::zeros({3, 5}), BoxFormat::XYXY, BoxFormat::XYWH); }) ==
-        "convert_boxes: boxes must have shape [...,4] with 1 to 8 dimensions, got [3,5]");
+  CHECK(error_message([] {
+          trackkit::convert_boxes(at::zeros({3, 5}), BoxFormat::XYXY, BoxFormat::XYWH);
+        }) == "convert_boxes: boxes must have shape [...,4] with 1 to 8 dimensions, got [3,5]");
 }
 
 TEST_CASE("box_area and clip_boxes") {

@@ -70,6 +70,7 @@ TEST_CASE("CUDA tensors where CPU is required, and mixed devices, give errors na
     trackkit::box_iou(cpu, gpu);
     FAIL("no error");
   } catch (const trackkit::Error& e) {
-    CHECK(std::string(e.what()) == "box_iou: boxes2 is on cuda:0 but boxes1 is on cpu; both must be on the same device");
+    CHECK(std::string(e.what()) ==
+          "box_iou: boxes2 is on cuda:0 but boxes1 is on cpu; both must be on the same device");
   }
 }

@@ -73,7 +73,7 @@ TEST_CASE("box_iou properties: symmetric, self-IoU 1, values in [0,1]") {
   CHECK(ab.max().item<float>() <= 1.f);
 }
 
-TEST_CASE("batched box_iou equals per-item box_iou; empty sizes give empty results") {
+TEST_CASE("batched box_iou equals per-item box_iou and empty sizes give empty results") {
   at::manual_seed(3);
   const at::Tensor a = random_boxes(5 * 9).view({5, 9, 4}), b = random_boxes(5 * 6).view({5, 6, 4});
   const at::Tensor batched = box_iou(a, b);

@@ -48,13 +48,15 @@ __global__ void box_iou_kernel(const T* __restrict__ boxes1, const T* __restrict
 
   const int64_t j = m0 + threadIdx.x;
   if (j >= m) return;
+  // This thread's column box stays in registers; its output pointer steps down kBlockRows rows at a time.
+  const T b[4] = {tile_b[threadIdx.x][0], tile_b[threadIdx.x][1], tile_b[threadIdx.x][2], tile_b[threadIdx.x][3]};
+  const T area_b = tile_b[threadIdx.x][4];
+  const int rows = static_cast<int>(n - n0 < kTileN ? n - n0 : kTileN);
+  T* dst = out + (batch * n + n0 + threadIdx.y) * m + j;
 #pragma unroll
   for (int k = 0; k < kTileN / kBlockRows; ++k) {
     const int r = threadIdx.y + k * kBlockRows;
-    const int64_t i = n0 + r;
-    if (i < n) {
-      out[(batch * n + i) * m + j] = pair_iou(tile_a[r], tile_a[r][4], tile_b[threadIdx.x], tile_b[threadIdx.x][4]);
-    }
+    if (r < rows) dst[static_cast<int64_t>(k) * kBlockRows * m] = pair_iou(tile_a[r], tile_a[r][4], b, area_b);
   }
 }
 

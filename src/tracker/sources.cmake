@@ -1,3 +1,8 @@
-# tracker: linear assignment, MOT file tooling and metrics (the tracker itself lands with issue #3).
+# tracker: linear assignment, the ByteTrack-family tracker, MOT file tooling and metrics.
 target_sources(trackkit PRIVATE
-  ${CMAKE_CURRENT_LIST_DIR}/linear_assignment.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/linear_assignment.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/mot_io.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/mot_preprocess.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/mot_match.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/mot_metrics.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/mot_hota.cpp)

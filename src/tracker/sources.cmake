@@ -1,3 +1,8 @@
-# tracker: linear assignment, MOT file tooling and metrics (the tracker itself lands with issue #3).
+# tracker: linear assignment, the ByteTrack-family tracker, MOT file tooling and metrics.
 target_sources(trackkit PRIVATE
-  ${CMAKE_CURRENT_LIST_DIR}/linear_assignment.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/linear_assignment.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/kalman_filter.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/association.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/track.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/tracker.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/tracker_step.cpp)

@@ -80,6 +80,52 @@ std::vector<int64_t> solve_any(const std::vector<double>& a, int64_t n, int64_t 
   return col_of_row;
 }
 
+// lap.lapjv's extension: (r+c) square, every row and column may instead take a dummy partner at
+// cost_limit / 2, so leaving a pair unassigned costs cost_limit and no pair above it is ever chosen.
+std::vector<int64_t> solve_extended(const std::vector<double>& c, int64_t r, int64_t k, double cost_limit,
+                                    double forbidden) {
+  const int64_t n = r + k;
+  std::vector<double> a(n * n, cost_limit / 2);
+  for (int64_t i = 0; i < r; ++i)
+    for (int64_t j = 0; j < k; ++j) a[i * n + j] = c[i * k + j] == kInf ? forbidden : c[i * k + j];
+  for (int64_t i = r; i < n; ++i) std::fill(a.begin() + i * n + k, a.begin() + (i + 1) * n, 0.0);
+  std::vector<int64_t> col_of_row = solve_dense(a, n, n);
+  col_of_row.resize(r);
+  for (int64_t& j : col_of_row)
+    if (j >= k) j = -1;
+  return col_of_row;
+}
+
+// Pairs above the limit are never assigned, so the problem splits into the connected components of the
+// allowed pairs, solved one by one: tracking matrices are mostly gated, and this keeps them near-linear.
+std::vector<int64_t> solve_gated(const double* cost, int64_t rows, int64_t cols, double cost_limit, double max_abs) {
+  const double forbidden = cost_limit + 1.0 + max_abs; // dearer than leaving both unassigned
+  std::vector<int64_t> parent(rows + cols);
+  for (int64_t v = 0; v < rows + cols; ++v) parent[v] = v;
+  auto find = [&](int64_t v) {
+    while (parent[v] != v) v = parent[v] = parent[parent[v]];
+    return v;
+  };
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      if (cost[i * cols + j] <= cost_limit) parent[find(i)] = find(rows + j);
+  std::vector<std::vector<int64_t>> members(rows + cols);
+  for (int64_t v = 0; v < rows + cols; ++v) members[find(v)].push_back(v);
+  std::vector<int64_t> col_of_row(rows, -1);
+  for (const auto& m : members) {
+    std::vector<int64_t> r, k;
+    for (int64_t v : m) (v < rows ? r : k).push_back(v < rows ? v : v - rows);
+    if (r.empty() || k.empty()) continue;
+    std::vector<double> sub(r.size() * k.size());
+    for (size_t a = 0; a < r.size(); ++a)
+      for (size_t b = 0; b < k.size(); ++b) sub[a * k.size() + b] = cost[r[a] * cols + k[b]];
+    const std::vector<int64_t> local = solve_extended(sub, r.size(), k.size(), cost_limit, forbidden);
+    for (size_t a = 0; a < r.size(); ++a)
+      if (local[a] >= 0) col_of_row[r[a]] = k[local[a]];
+  }
+  return col_of_row;
+}
+
 } // namespace
 
 Assignment linear_assignment(const double* cost, int64_t rows, int64_t cols, double cost_limit) {
@@ -115,19 +161,7 @@ Assignment linear_assignment(const double* cost, int64_t rows, int64_t cols, dou
       if (c == kInf) c = forbidden;
     col_of_row = solve_any(a, rows, cols);
   } else {
-    // lap.lapjv's extension: (rows+cols) square, every row and column may instead take a dummy partner at
-    // cost_limit / 2, so leaving a pair unassigned costs cost_limit and no pair above it is ever chosen.
-    const double forbidden = cost_limit + 1.0 + max_abs; // dearer than leaving both unassigned
-    const int64_t n = rows + cols;
-    std::vector<double> a(n * n, cost_limit / 2);
-    for (int64_t i = 0; i < rows; ++i)
-      for (int64_t j = 0; j < cols; ++j) {
-        const double c = cost[i * cols + j];
-        a[i * n + j] = c == kInf ? forbidden : c;
-      }
-    for (int64_t i = rows; i < n; ++i) std::fill(a.begin() + i * n + cols, a.begin() + (i + 1) * n, 0.0);
-    col_of_row = solve_dense(a, n, n);
-    col_of_row.resize(rows);
+    col_of_row = solve_gated(cost, rows, cols, cost_limit, max_abs);
   }
   for (int64_t i = 0; i < rows; ++i) {
     const int64_t j = col_of_row[i];

@@ -1,0 +1,31 @@
+#pragma once
+// Tracker state shared by tracker.cpp (set-up, input, helpers) and tracker_step.cpp (one frame).
+#include <unordered_set>
+
+#include "tracker/association.hpp"
+#include "tracker/kalman_filter.hpp"
+#include "tracker/track.hpp"
+#include "trackkit/tracker.hpp"
+
+namespace trackkit {
+
+struct Tracker::Impl {
+  using TrackList = detail::TrackList;
+  using Matching = detail::Matching;
+
+  TrackerOptions options;
+  detail::KalmanXYAH kalman;
+  TrackList tracked, lost;
+  std::unordered_set<int64_t> removed_ids; // every id ever removed (ByteTrack's removed_stracks)
+  int64_t frame_id = 0, next_id = 0;
+
+  double offset() const { return options.iou_plus_one ? 1.0 : 0.0; }
+  int64_t max_time_lost() const { return static_cast<int64_t>(options.frame_rate / 30.0 * options.track_buffer); }
+
+  TrackList read_detections(const at::Tensor& detections) const;
+  Matching associate(const TrackList& tracks, const TrackList& dets, double thresh, bool fuse) const;
+  void remove_duplicates();
+  TrackerOutput step(const TrackList& detections_all);
+};
+
+} // namespace trackkit

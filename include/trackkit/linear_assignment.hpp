@@ -28,6 +28,18 @@ struct Assignment {
 TRACKKIT_API Assignment linear_assignment(const double* cost, int64_t rows, int64_t cols,
                                           double cost_limit = std::numeric_limits<double>::infinity());
 
+/// One allowed pair of a sparse problem.
+struct AssignmentEdge {
+  int64_t row, col;
+  double cost;
+};
+
+/// The gated problem (finite cost_limit) given as its allowed pairs only: pairs not listed are never
+/// assigned. Solved per connected component, so a mostly-gated tracking frame costs near-linear time.
+/// Equals linear_assignment() on a dense matrix holding these costs and +inf elsewhere.
+TRACKKIT_API Assignment linear_assignment_sparse(int64_t rows, int64_t cols, const std::vector<AssignmentEdge>& edges,
+                                                 double cost_limit);
+
 /// The same for a CPU tensor `[rows, cols]` of float32 or float64.
 TRACKKIT_API Assignment linear_assignment(const at::Tensor& cost,
                                           double cost_limit = std::numeric_limits<double>::infinity());

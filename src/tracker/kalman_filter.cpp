@@ -42,7 +42,9 @@ void KalmanXYAH::update(Vec8& mean, Mat8& covariance, const Vec4& z) const {
   const Eigen::Matrix<double, 8, 4> ph = covariance.leftCols<4>(); // P H^T
   const Eigen::Matrix<double, 8, 4> gain = s.llt().solve(ph.transpose()).transpose();
   mean += gain * (z - mean.head<4>());
-  covariance -= gain * s * gain.transpose();
+  // Coefficient-wise products: at these fixed sizes Eigen would otherwise call its general GEMM.
+  const Eigen::Matrix<double, 8, 4> gs = gain.lazyProduct(s);
+  covariance -= gs.lazyProduct(gain.transpose());
 }
 
 } // namespace trackkit::detail

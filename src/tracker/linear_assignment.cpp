@@ -97,31 +97,65 @@ std::vector<int64_t> solve_extended(const std::vector<double>& c, int64_t r, int
 }
 
 // Pairs above the limit are never assigned, so the problem splits into the connected components of the
-// allowed pairs, solved one by one: tracking matrices are mostly gated, and this keeps them near-linear.
-std::vector<int64_t> solve_gated(const double* cost, int64_t rows, int64_t cols, double cost_limit, double max_abs) {
-  const double forbidden = cost_limit + 1.0 + max_abs; // dearer than leaving both unassigned
+// allowed pairs (edges), solved one by one; unlisted pairs are forbidden. Tracking matrices are mostly
+// gated, which keeps them near-linear.
+std::vector<int64_t> solve_gated(int64_t rows, int64_t cols, const std::vector<AssignmentEdge>& edges,
+                                 double cost_limit) {
+  double max_abs = 0;
   std::vector<int64_t> parent(rows + cols);
   for (int64_t v = 0; v < rows + cols; ++v) parent[v] = v;
   auto find = [&](int64_t v) {
     while (parent[v] != v) v = parent[v] = parent[parent[v]];
     return v;
   };
-  for (int64_t i = 0; i < rows; ++i)
-    for (int64_t j = 0; j < cols; ++j)
-      if (cost[i * cols + j] <= cost_limit) parent[find(i)] = find(rows + j);
-  std::vector<std::vector<int64_t>> members(rows + cols);
-  for (int64_t v = 0; v < rows + cols; ++v) members[find(v)].push_back(v);
+  for (const AssignmentEdge& e : edges) {
+    if (e.cost > cost_limit) continue;
+    max_abs = std::max(max_abs, std::abs(e.cost));
+    parent[find(e.row)] = find(rows + e.col);
+  }
+  const double forbidden = cost_limit + 1.0 + max_abs; // dearer than leaving both unassigned
+  // Number the components that have rows and columns, and every row and column inside its component.
+  const int64_t vertices = rows + cols;
+  std::vector<int64_t> component(vertices, -1), local(vertices), sizes; // sizes: rows, cols per component
+  std::vector<int64_t> first_of_root(vertices, -1);
+  for (int64_t v = 0; v < vertices; ++v) {
+    const int64_t root = find(v);
+    if (first_of_root[root] < 0) {
+      first_of_root[root] = static_cast<int64_t>(sizes.size() / 2);
+      sizes.insert(sizes.end(), {0, 0});
+    }
+    const int64_t c = first_of_root[root];
+    component[v] = c;
+    local[v] = sizes[2 * c + (v < rows ? 0 : 1)]++;
+  }
+  const int64_t count = static_cast<int64_t>(sizes.size() / 2);
+  std::vector<int64_t> offset(count + 1, 0); // flat storage of each component's matrix
+  for (int64_t c = 0; c < count; ++c) offset[c + 1] = offset[c] + sizes[2 * c] * sizes[2 * c + 1];
+  std::vector<double> matrices(offset[count], forbidden);
+  for (const AssignmentEdge& e : edges) {
+    if (e.cost > cost_limit) continue;
+    const int64_t c = component[e.row];
+    matrices[offset[c] + local[e.row] * sizes[2 * c + 1] + local[rows + e.col]] = e.cost;
+  }
+  std::vector<int64_t> members(vertices), start(2 * count + 1, 0); // rows then columns of each component
+  for (int64_t v = 0; v < vertices; ++v) ++start[2 * component[v] + (v < rows ? 0 : 1) + 1];
+  for (int64_t k = 0; k < 2 * count; ++k) start[k + 1] += start[k];
+  for (int64_t v = 0; v < vertices; ++v) members[start[2 * component[v] + (v < rows ? 0 : 1)] + local[v]] = v;
+
   std::vector<int64_t> col_of_row(rows, -1);
-  for (const auto& m : members) {
-    std::vector<int64_t> r, k;
-    for (int64_t v : m) (v < rows ? r : k).push_back(v < rows ? v : v - rows);
-    if (r.empty() || k.empty()) continue;
-    std::vector<double> sub(r.size() * k.size());
-    for (size_t a = 0; a < r.size(); ++a)
-      for (size_t b = 0; b < k.size(); ++b) sub[a * k.size() + b] = cost[r[a] * cols + k[b]];
-    const std::vector<int64_t> local = solve_extended(sub, r.size(), k.size(), cost_limit, forbidden);
-    for (size_t a = 0; a < r.size(); ++a)
-      if (local[a] >= 0) col_of_row[r[a]] = k[local[a]];
+  for (int64_t c = 0; c < count; ++c) {
+    const int64_t r = sizes[2 * c], k = sizes[2 * c + 1];
+    if (r == 0 || k == 0) continue;
+    const int64_t* row_ids = members.data() + start[2 * c];
+    const int64_t* col_ids = members.data() + start[2 * c + 1];
+    if (r == 1 && k == 1 && matrices[offset[c]] < cost_limit) { // the common case: one track, one detection
+      col_of_row[row_ids[0]] = col_ids[0] - rows;
+      continue;
+    }
+    const std::vector<double> sub(matrices.begin() + offset[c], matrices.begin() + offset[c + 1]);
+    const std::vector<int64_t> assigned = solve_extended(sub, r, k, cost_limit, forbidden);
+    for (int64_t a = 0; a < r; ++a)
+      if (assigned[a] >= 0) col_of_row[row_ids[a]] = col_ids[assigned[a]] - rows;
   }
   return col_of_row;
 }
@@ -161,7 +195,11 @@ Assignment linear_assignment(const double* cost, int64_t rows, int64_t cols, dou
       if (c == kInf) c = forbidden;
     col_of_row = solve_any(a, rows, cols);
   } else {
-    col_of_row = solve_gated(cost, rows, cols, cost_limit, max_abs);
+    std::vector<AssignmentEdge> edges;
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j)
+        if (cost[i * cols + j] <= cost_limit) edges.push_back({i, j, cost[i * cols + j]});
+    col_of_row = solve_gated(rows, cols, edges, cost_limit);
   }
   for (int64_t i = 0; i < rows; ++i) {
     const int64_t j = col_of_row[i];
@@ -169,6 +207,30 @@ Assignment linear_assignment(const double* cost, int64_t rows, int64_t cols, dou
     out.row_to_col[i] = j;
     out.col_to_row[j] = i;
     out.cost += cost[i * cols + j];
+  }
+  return out;
+}
+
+Assignment linear_assignment_sparse(int64_t rows, int64_t cols, const std::vector<AssignmentEdge>& edges,
+                                    double cost_limit) {
+  constexpr const char* fn = "linear_assignment_sparse";
+  if (rows < 0 || cols < 0) fail_argument(fn, "rows/cols", "must be >= 0");
+  if (!(cost_limit >= 0) || std::isinf(cost_limit)) {
+    fail_argument(fn, "cost_limit", "must be finite and >= 0, got " + std::to_string(cost_limit));
+  }
+  for (const AssignmentEdge& e : edges) {
+    if (e.row < 0 || e.row >= rows || e.col < 0 || e.col >= cols) fail_argument(fn, "edges", "has a pair out of range");
+    if (std::isnan(e.cost) || e.cost == -kInf) fail_argument(fn, "edges", "has a NaN or -infinity cost");
+  }
+  const std::vector<int64_t> col_of_row = solve_gated(rows, cols, edges, cost_limit);
+  Assignment out;
+  out.row_to_col.assign(rows, -1);
+  out.col_to_row.assign(cols, -1);
+  for (const AssignmentEdge& e : edges) {
+    if (col_of_row[e.row] != e.col || out.row_to_col[e.row] >= 0) continue;
+    out.row_to_col[e.row] = e.col;
+    out.col_to_row[e.col] = e.row;
+    out.cost += e.cost;
   }
   return out;
 }

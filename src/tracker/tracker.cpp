@@ -3,6 +3,8 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <cmath>
+#include <string>
 #include <unordered_set>
 
 #include "tracker/tracker_impl.hpp"
@@ -51,26 +53,24 @@ TrackList Tracker::Impl::read_detections(const at::Tensor& detections) const {
 }
 
 Matching Tracker::Impl::associate(const TrackList& tracks, const TrackList& dets, double thresh, bool fuse) const {
-  std::vector<double> cost = detail::iou_distance(detail::boxes_of(tracks), detail::boxes_of(dets), offset());
-  if (fuse && !cost.empty()) {
+  std::vector<AssignmentEdge> costs = detail::overlap_costs(detail::boxes_of(tracks), detail::boxes_of(dets), offset());
+  if (fuse) {
     std::vector<double> scores;
     for (const auto& d : dets) scores.push_back(d->score);
-    detail::fuse_score(cost, tracks.size(), scores);
+    detail::fuse_score(costs, scores);
   }
-  return detail::match(cost, static_cast<int64_t>(tracks.size()), static_cast<int64_t>(dets.size()), thresh);
+  return detail::match(costs, static_cast<int64_t>(tracks.size()), static_cast<int64_t>(dets.size()), thresh);
 }
 
 void Tracker::Impl::remove_duplicates() {
-  const std::vector<double> dist = detail::iou_distance(detail::boxes_of(tracked), detail::boxes_of(lost), offset());
   std::vector<char> drop_tracked(tracked.size(), 0), drop_lost(lost.size(), 0);
-  for (size_t p = 0; p < tracked.size(); ++p)
-    for (size_t q = 0; q < lost.size(); ++q) {
-      if (!(dist[p * lost.size() + q] < options.duplicate_distance)) continue;
-      // The younger of the two goes.
-      const int64_t age_p = tracked[p]->frame_id - tracked[p]->start_frame;
-      const int64_t age_q = lost[q]->frame_id - lost[q]->start_frame;
-      (age_p > age_q ? drop_lost[q] : drop_tracked[p]) = 1;
-    }
+  for (const AssignmentEdge& e : detail::overlap_costs(detail::boxes_of(tracked), detail::boxes_of(lost), offset())) {
+    if (!(e.cost < options.duplicate_distance)) continue;
+    // The younger of the two goes.
+    const auto& p = tracked[e.row];
+    const auto& q = lost[e.col];
+    (p->frame_id - p->start_frame > q->frame_id - q->start_frame ? drop_lost[e.col] : drop_tracked[e.row]) = 1;
+  }
   auto keep = [](const TrackList& list, const std::vector<char>& drop) {
     TrackList out;
     for (size_t i = 0; i < list.size(); ++i)
@@ -81,7 +81,35 @@ void Tracker::Impl::remove_duplicates() {
   lost = keep(lost, drop_lost);
 }
 
-Tracker::Tracker(const TrackerOptions& options) : impl_(std::make_unique<Impl>()) { impl_->options = options; }
+namespace {
+
+void check_options(const TrackerOptions& o) {
+  auto require = [](bool ok, const char* field, const std::string& rule, double value) {
+    if (!ok) fail_argument("Tracker", std::string("options.") + field, rule + ", got " + std::to_string(value));
+  };
+  require(o.track_thresh >= 0 && o.track_thresh <= 1, "track_thresh", "must be in [0,1]", o.track_thresh);
+  require(o.low_thresh >= 0 && o.low_thresh <= o.track_thresh, "low_thresh", "must be in [0,track_thresh]",
+          o.low_thresh);
+  require(o.new_track_thresh >= 0 && o.new_track_thresh <= 1, "new_track_thresh", "must be in [0,1]",
+          o.new_track_thresh);
+  // Association limits stay below 1: pairs that do not overlap (cost 1) are never matched.
+  require(o.match_thresh > 0 && o.match_thresh < 1, "match_thresh", "must be in (0,1)", o.match_thresh);
+  require(o.second_match_thresh > 0 && o.second_match_thresh < 1, "second_match_thresh", "must be in (0,1)",
+          o.second_match_thresh);
+  require(o.unconfirmed_match_thresh > 0 && o.unconfirmed_match_thresh < 1, "unconfirmed_match_thresh",
+          "must be in (0,1)", o.unconfirmed_match_thresh);
+  require(o.track_buffer >= 0, "track_buffer", "must be >= 0", o.track_buffer);
+  require(o.frame_rate > 0 && std::isfinite(o.frame_rate), "frame_rate", "must be > 0", o.frame_rate);
+  require(o.duplicate_distance >= 0 && o.duplicate_distance < 1, "duplicate_distance", "must be in [0,1)",
+          o.duplicate_distance);
+}
+
+} // namespace
+
+Tracker::Tracker(const TrackerOptions& options) : impl_(std::make_unique<Impl>()) {
+  check_options(options);
+  impl_->options = options;
+}
 Tracker::~Tracker() = default;
 Tracker::Tracker(Tracker&&) noexcept = default;
 Tracker& Tracker::operator=(Tracker&&) noexcept = default;

@@ -3,6 +3,7 @@
 // (same orders, same quirks) so that the tracks are the same.
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "tracker/tracker_impl.hpp"
@@ -127,16 +128,25 @@ TrackerOutput Tracker::Impl::step(const TrackList& detections_all) {
   remove_duplicates();
 
   TrackerOutput out;
-  std::vector<double> boxes, scores;
-  std::vector<int64_t> ids, classes, rows;
+  int64_t m = 0;
+  for (const auto& t : tracked) m += t->activated ? 1 : 0;
+  out.boxes = at::empty({m, 4}, at::kDouble);
+  out.scores = at::empty({m}, at::kDouble);
+  out.ids = at::empty({m}, at::kLong);
+  out.classes = at::empty({m}, at::kLong);
+  out.det_index = at::empty({m}, at::kLong);
+  double* boxes = out.boxes.mutable_data_ptr<double>();
+  double* scores = out.scores.mutable_data_ptr<double>();
+  int64_t* ids = out.ids.mutable_data_ptr<int64_t>();
+  int64_t* classes = out.classes.mutable_data_ptr<int64_t>();
+  int64_t* rows = out.det_index.mutable_data_ptr<int64_t>();
+  int64_t k = 0;
   for (const auto& t : tracked) {
     if (!t->activated) continue;
     const detail::TrackBox b = t->box();
-    boxes.insert(boxes.end(), {b.x1, b.y1, b.x2, b.y2});
-    ids.push_back(t->id);
-    scores.push_back(t->score);
-    classes.push_back(t->cls);
-    rows.push_back(t->det_index);
+    boxes[4 * k] = b.x1, boxes[4 * k + 1] = b.y1, boxes[4 * k + 2] = b.x2, boxes[4 * k + 3] = b.y2;
+    ids[k] = t->id, scores[k] = t->score, classes[k] = t->cls, rows[k] = t->det_index;
+    ++k;
     if (!t->reported) out.started.push_back(t->id);
     t->reported = true;
   }
@@ -144,14 +154,6 @@ TrackerOutput Tracker::Impl::step(const TrackList& detections_all) {
   for (int64_t id : before)
     if (!after.count(id)) out.ended.push_back(id);
   std::sort(out.ended.begin(), out.ended.end());
-  const int64_t m = static_cast<int64_t>(ids.size());
-  auto f64 = at::TensorOptions().dtype(at::kDouble);
-  auto i64 = at::TensorOptions().dtype(at::kLong);
-  out.boxes = at::from_blob(boxes.data(), {m, 4}, f64).clone();
-  out.ids = at::from_blob(ids.data(), {m}, i64).clone();
-  out.scores = at::from_blob(scores.data(), {m}, f64).clone();
-  out.classes = at::from_blob(classes.data(), {m}, i64).clone();
-  out.det_index = at::from_blob(rows.data(), {m}, i64).clone();
   return out;
 }
 

@@ -110,3 +110,20 @@ TEST_CASE("Tracker::update rejects bad detections with messages naming them") {
   CHECK_NOTHROW(t.update(at::zeros({0, 5})));
   CHECK(t.frame_count() == 1);
 }
+
+TEST_CASE("Tracker rejects options outside their ranges, naming the field") {
+  trackkit::TrackerOptions o;
+  o.match_thresh = 1.2;
+  try {
+    trackkit::Tracker t(o);
+    FAIL("no error");
+  } catch (const trackkit::Error& e) {
+    CHECK(std::string(e.what()) == "Tracker: options.match_thresh must be in (0,1), got 1.200000");
+  }
+  o = trackkit::TrackerOptions();
+  o.low_thresh = 0.7;
+  CHECK_THROWS_AS(trackkit::Tracker(o), trackkit::Error);
+  o = trackkit::TrackerOptions();
+  o.frame_rate = 0;
+  CHECK_THROWS_AS(trackkit::Tracker(o), trackkit::Error);
+}

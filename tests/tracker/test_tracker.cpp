@@ -26,7 +26,7 @@ std::string error_of(trackkit::Tracker& t, const at::Tensor& d) {
 
 } // namespace
 
-TEST_CASE("a box moving at constant speed keeps one id; a new track is confirmed on its second frame") {
+TEST_CASE("a box moving at constant speed keeps one id and a new track is confirmed on its second frame") {
   trackkit::Tracker tracker(trackkit::TrackerOptions::bytetrack());
   // Frame 1 confirms at once (ByteTrack's rule); a second object appearing later needs two frames.
   for (int f = 0; f < 20; ++f) {

@@ -18,7 +18,8 @@ struct TrackBox {
 
 /// (i, j, 1 - IoU(a_i, b_j)) for every pair of the same class whose boxes overlap (IoU > 0), found by a sweep
 /// over x; `offset` 1 is the "+1 pixel" IoU of cython_bbox. Ordered by i, then j.
-std::vector<AssignmentEdge> overlap_costs(const std::vector<TrackBox>& a, const std::vector<TrackBox>& b, double offset);
+std::vector<AssignmentEdge> overlap_costs(const std::vector<TrackBox>& a, const std::vector<TrackBox>& b,
+                                          double offset);
 
 /// cost <- 1 - (1 - cost) * score_j, j being the detection (ByteTrack's fuse_score, same rounding).
 void fuse_score(std::vector<AssignmentEdge>& costs, const std::vector<double>& scores);

@@ -69,6 +69,9 @@ HotaMetrics eval_hota(const SequenceData& d, Matcher& matcher);
 void finalize_clear(ClearMetrics& m);
 void finalize_identity(IdentityMetrics& m);
 void finalize_hota(HotaMetrics& m);
+/// Divides TP-weighted association and localisation sums by each alpha's TP count (at least 1; 1e-10 for LocA).
+void set_association_scores(HotaMetrics::PerAlpha& r, const AlphaArray& ass_a, const AlphaArray& ass_re,
+                            const AlphaArray& ass_pr, const AlphaArray& loc);
 
 } // namespace detail
 } // namespace mot

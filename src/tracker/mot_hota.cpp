@@ -119,15 +119,20 @@ HotaMetrics eval_hota(const SequenceData& d, Matcher& matcher) {
       ass_pr[a] += c * (c / std::max(1.0, tc));
     }
   }
+  set_association_scores(r, ass_a, ass_re, ass_pr, loc_sum);
+  finalize_hota(m);
+  return m;
+}
+
+void set_association_scores(HotaMetrics::PerAlpha& r, const AlphaArray& ass_a, const AlphaArray& ass_re,
+                            const AlphaArray& ass_pr, const AlphaArray& loc) {
   for (int a = 0; a < kNumAlphas; ++a) {
     const double tp = static_cast<double>(r.tp[a]);
     r.ass_a[a] = ass_a[a] / std::max(1.0, tp);
     r.ass_re[a] = ass_re[a] / std::max(1.0, tp);
     r.ass_pr[a] = ass_pr[a] / std::max(1.0, tp);
-    r.loc_a[a] = std::max(1e-10, loc_sum[a]) / std::max(1e-10, tp);
+    r.loc_a[a] = std::max(1e-10, loc[a]) / std::max(1e-10, tp);
   }
-  finalize_hota(m);
-  return m;
 }
 
 void finalize_hota(HotaMetrics& m) {

@@ -120,10 +120,12 @@ SeqInfo read_seqinfo(const std::string& path) {
   return info;
 }
 
-std::vector<Row> read_mot_file(const std::string& path) {
-  constexpr std::string_view fn = "read_mot_file";
+namespace {
+
+// Calls f(line number, fields) for each non-empty line of a text file of comma/space/tab separated values.
+template <typename F>
+void for_each_record(std::string_view fn, const std::string& path, F&& f) {
   std::ifstream in = open_input(fn, path);
-  std::vector<Row> rows;
   std::vector<std::string_view> fields;
   std::string line;
   int64_t line_no = 0;
@@ -132,6 +134,17 @@ std::vector<Row> read_mot_file(const std::string& path) {
     const std::string_view s = trim(line);
     if (s.empty()) continue;
     split_fields(s, fields);
+    f(line_no, fields);
+  }
+  if (in.bad()) fail_argument(fn, "path", "read error on '" + path + "'");
+}
+
+} // namespace
+
+std::vector<Row> read_mot_file(const std::string& path) {
+  constexpr std::string_view fn = "read_mot_file";
+  std::vector<Row> rows;
+  for_each_record(fn, path, [&](int64_t line_no, const std::vector<std::string_view>& fields) {
     if (fields.size() < 6 || fields.size() > 10)
       fail_line(fn, path, line_no, "expected 6 to 10 columns, got " + std::to_string(fields.size()));
     double v[10];
@@ -163,8 +176,7 @@ std::vector<Row> read_mot_file(const std::string& path) {
     }
     if (fields.size() > 8) r.visibility = v[8];
     rows.push_back(r);
-  }
-  if (in.bad()) fail_argument(fn, "path", "read error on '" + path + "'");
+  });
   return rows;
 }
 
@@ -226,16 +238,8 @@ std::vector<at::Tensor> detections_per_frame(const std::vector<Row>& rows, int64
 
 std::vector<GmcEntry> read_gmc_file(const std::string& path) {
   constexpr std::string_view fn = "read_gmc_file";
-  std::ifstream in = open_input(fn, path);
   std::vector<GmcEntry> entries;
-  std::vector<std::string_view> fields;
-  std::string line;
-  int64_t line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    const std::string_view s = trim(line);
-    if (s.empty()) continue;
-    split_fields(s, fields);
+  for_each_record(fn, path, [&](int64_t line_no, const std::vector<std::string_view>& fields) {
     if (fields.size() != 7) fail_line(fn, path, line_no, "expected 7 columns, got " + std::to_string(fields.size()));
     double v[7];
     for (int c = 0; c < 7; ++c) {
@@ -252,7 +256,7 @@ std::vector<GmcEntry> read_gmc_file(const std::string& path) {
                 "frame " + std::to_string(e.frame) + " does not follow frame " + std::to_string(entries.back().frame));
     for (int k = 0; k < 6; ++k) e.warp[k] = v[k + 1];
     entries.push_back(e);
-  }
+  });
   return entries;
 }
 

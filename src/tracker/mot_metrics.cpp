@@ -207,13 +207,7 @@ SequenceResult combine(const std::vector<SequenceResult>& sequences) {
     c.num_gt_ids += s.num_gt_ids, c.num_tracker_ids += s.num_tracker_ids;
     c.num_removed_tracker_dets += s.num_removed_tracker_dets;
   }
-  for (int a = 0; a < kNumAlphas; ++a) {
-    const double tp = static_cast<double>(ch.tp[a]);
-    ch.ass_a[a] = ass_a[a] / std::max(1.0, tp);
-    ch.ass_re[a] = ass_re[a] / std::max(1.0, tp);
-    ch.ass_pr[a] = ass_pr[a] / std::max(1.0, tp);
-    ch.loc_a[a] = std::max(1e-10, loc[a]) / std::max(1e-10, tp);
-  }
+  detail::set_association_scores(ch, ass_a, ass_re, ass_pr, loc);
   finalize(c);
   return c;
 }

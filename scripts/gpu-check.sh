@@ -49,5 +49,8 @@ step "main job"
 if [ -d "$data/mot" ]; then
   "$build/examples/mot_det_eval" --data "$data" --device cuda --out "$out/mot_det_eval_cuda.csv" | tee "$out/mot_det_eval.txt" || status=1
   "$build/examples/mot_det_eval" --data "$data" --device cpu | tail -3 | tee -a "$out/mot_det_eval.txt" || status=1
+  "$build/examples/track_mot" --data "$data" --out "$build/track_mot_results" | tee "$out/track_mot.txt" || status=1
+  "$build/examples/track_mot" --data "$data" --det yolox_x_ablation.txt --val-half --out "$build/track_mot_val" \
+    | tail -3 | tee -a "$out/track_mot.txt" || status=1
 fi
 exit $status

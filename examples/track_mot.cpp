@@ -1,0 +1,176 @@
+// track_mot: tracks MOTChallenge sequences from their detection files, writes MOT results and prints
+// HOTA / MOTA / IDF1 against the ground truth (TrackEval's procedure, trackkit/mot.hpp).
+//
+//   track_mot [--data DIR] [--det det.txt|yolox_x_ablation.txt] [--preset bytetrack_mot17|bytetrack]
+//             [--val-half] [--out DIR] [--min-area 100] [--max-aspect 1.6] [SEQUENCE_DIR ...]
+//
+// Without sequence folders it runs every <data>/mot/MOT17/train/* that has the detection file. --val-half
+// tracks and scores frames N/2+2..N only (ByteTrack's validation protocol). Output boxes wider than
+// max-aspect (w/h) or smaller than min-area are not written, as ByteTrack's tools/track.py does.
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "trackkit/mot.hpp"
+#include "trackkit/tracker.hpp"
+#include "trackkit/version.hpp"
+
+namespace fs = std::filesystem;
+namespace mot = trackkit::mot;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Options {
+  std::string data, det = "det.txt", preset = "bytetrack_mot17", out = "track_mot_results";
+  bool val_half = false;
+  double min_area = 100, max_aspect = 1.6;
+  std::vector<std::string> sequences;
+};
+
+struct Outcome {
+  std::string name;
+  int64_t frames = 0;
+  double track_seconds = 0;
+  mot::SequenceResult metrics;
+  bool has_gt = false;
+};
+
+Outcome track_sequence(const fs::path& seq, const Options& o) {
+  Outcome r;
+  const mot::SeqInfo info = mot::read_seqinfo((seq / "seqinfo.ini").string());
+  r.name = info.name;
+  const int64_t first = o.val_half ? info.length / 2 + 1 : 0; // 0-based first frame
+  std::vector<std::vector<double>> per_frame(info.length);    // x1,y1,x2,y2,score in file order, float64
+  for (const mot::Row& d : mot::read_mot_file((seq / "det" / o.det).string())) {
+    if (d.frame < 0 || d.frame >= info.length) continue;
+    per_frame[d.frame].insert(per_frame[d.frame].end(), {d.x, d.y, d.x + d.w, d.y + d.h, d.score});
+  }
+  trackkit::TrackerOptions options =
+      o.preset == "bytetrack" ? trackkit::TrackerOptions::bytetrack() : trackkit::TrackerOptions::bytetrack_mot17();
+  options.frame_rate = info.frame_rate;
+  trackkit::Tracker tracker(options);
+  std::vector<mot::Row> results;
+  for (int64_t f = first; f < info.length; ++f, ++r.frames) {
+    std::vector<double>& d = per_frame[f];
+    const at::Tensor dets = at::from_blob(d.data(), {static_cast<int64_t>(d.size() / 5), 5}, at::kDouble);
+    const auto t0 = Clock::now();
+    const trackkit::TrackerOutput out = tracker.update(dets);
+    r.track_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+    const auto boxes = out.boxes.accessor<double, 2>();
+    for (int64_t i = 0; i < out.ids.size(0); ++i) {
+      mot::Row row;
+      row.frame = f - first;
+      row.id = out.ids[i].item<int64_t>();
+      row.x = boxes[i][0], row.y = boxes[i][1], row.w = boxes[i][2] - boxes[i][0], row.h = boxes[i][3] - boxes[i][1];
+      row.score = out.scores[i].item<double>();
+      if (row.w * row.h > o.min_area && !(row.w / row.h > o.max_aspect)) results.push_back(row);
+    }
+  }
+  fs::create_directories(o.out);
+  // One decimal, as ByteTrack's tools/track.py writes (the scores below are those of the written file).
+  const std::string written = (fs::path(o.out) / (r.name + ".txt")).string();
+  mot::write_mot_results(written, results, 1);
+  const fs::path gt_file = seq / "gt" / "gt.txt";
+  if (fs::exists(gt_file)) {
+    std::vector<mot::Row> gt;
+    for (mot::Row g : mot::read_mot_file(gt_file.string()))
+      if (g.frame >= first) g.frame -= first, gt.push_back(g);
+    mot::EvalOptions eval;
+    eval.num_frames = info.length - first;
+    r.metrics = mot::evaluate_sequence(gt, mot::read_mot_file(written), eval);
+    r.has_gt = true;
+  }
+  return r;
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  const char* env = std::getenv("TRACKKIT_DATA");
+  o.data = env != nullptr ? env : "../shared/data";
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::runtime_error("track_mot: " + a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--data")
+      o.data = value();
+    else if (a == "--det")
+      o.det = value();
+    else if (a == "--preset")
+      o.preset = value();
+    else if (a == "--val-half")
+      o.val_half = true;
+    else if (a == "--out")
+      o.out = value();
+    else if (a == "--min-area")
+      o.min_area = std::stod(value());
+    else if (a == "--max-aspect")
+      o.max_aspect = std::stod(value());
+    else if (a.rfind("--", 0) == 0)
+      throw std::runtime_error("track_mot: unknown option " + a);
+    else
+      o.sequences.push_back(a);
+  }
+  if (o.preset != "bytetrack" && o.preset != "bytetrack_mot17") {
+    throw std::runtime_error("track_mot: --preset must be bytetrack or bytetrack_mot17, got " + o.preset);
+  }
+  return o;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  try {
+    Options o = parse(argc, argv);
+    if (o.sequences.empty()) {
+      const fs::path root = fs::path(o.data) / "mot" / "MOT17" / "train";
+      if (!fs::is_directory(root)) {
+        std::fprintf(stderr, "track_mot: no sequences given and no %s (set --data or TRACKKIT_DATA)\n", root.c_str());
+        return 2;
+      }
+      for (const auto& e : fs::directory_iterator(root))
+        if (fs::exists(e.path() / "det" / o.det)) o.sequences.push_back(e.path().string());
+      std::sort(o.sequences.begin(), o.sequences.end());
+    }
+    std::printf("%s\ntracker preset %s, detections %s%s; results in %s/\n\n", trackkit::build_info(), o.preset.c_str(),
+                o.det.c_str(), o.val_half ? ", val-half frames" : "", o.out.c_str());
+    std::printf("%-16s %6s %8s %7s %7s %7s %7s %7s %6s %10s\n", "sequence", "frames", "HOTA", "DetA", "AssA", "MOTA",
+                "IDF1", "IDSW", "IDs", "us/frame");
+    std::vector<mot::SequenceResult> scored;
+    int64_t frames = 0;
+    double seconds = 0;
+    auto print = [](const std::string& name, int64_t n, const mot::SequenceResult& m, double s) {
+      std::printf("%-16s %6lld %8.3f %7.3f %7.3f %7.3f %7.3f %7lld %6lld %10.1f\n", name.c_str(), (long long)n,
+                  100 * m.hota.hota, 100 * m.hota.det_a, 100 * m.hota.ass_a, 100 * m.clear.mota, 100 * m.identity.idf1,
+                  (long long)m.clear.idsw, (long long)m.num_tracker_ids, 1e6 * s / std::max<int64_t>(n, 1));
+    };
+    for (const std::string& s : o.sequences) {
+      const Outcome r = track_sequence(s, o);
+      frames += r.frames;
+      seconds += r.track_seconds;
+      if (r.has_gt) {
+        print(r.name, r.frames, r.metrics, r.track_seconds);
+        scored.push_back(r.metrics);
+      } else {
+        std::printf("%-16s %6lld   (no gt/gt.txt: not scored) %33.1f\n", r.name.c_str(), (long long)r.frames,
+                    1e6 * r.track_seconds / std::max<int64_t>(r.frames, 1));
+      }
+    }
+    if (!scored.empty()) print("COMBINED", frames, mot::combine(scored), seconds);
+    std::printf("\n%lld frames tracked in %.3f s: %.0f frames/s (Tracker::update only, one thread)\n",
+                (long long)frames, seconds, frames / std::max(seconds, 1e-9));
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 1;
+  }
+}

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "cli.hpp"
 #include "trackkit/core.hpp"
 
 namespace fs = std::filesystem;
@@ -122,15 +123,10 @@ Result evaluate(const fs::path& seq, const Options& o, const c10::Device& device
 
 Options parse(int argc, char** argv) {
   Options o;
-  const char* env = std::getenv("TRACKKIT_DATA");
-  o.data = env != nullptr ? env : "../shared/data";
+  o.data = examples::default_data_dir();
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc)
-        throw trackkit::Error(trackkit::ErrorCode::InvalidArgument, "mot_det_eval: " + a + " needs a value");
-      return argv[++i];
-    };
+    auto value = [&] { return examples::option_value("mot_det_eval", argc, argv, i); };
     if (a == "--data")
       o.data = value();
     else if (a == "--det")

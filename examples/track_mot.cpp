@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "cli.hpp"
 #include "trackkit/mot.hpp"
 #include "trackkit/tracker.hpp"
 #include "trackkit/version.hpp"
@@ -93,14 +94,10 @@ Outcome track_sequence(const fs::path& seq, const Options& o) {
 
 Options parse(int argc, char** argv) {
   Options o;
-  const char* env = std::getenv("TRACKKIT_DATA");
-  o.data = env != nullptr ? env : "../shared/data";
+  o.data = examples::default_data_dir();
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::runtime_error("track_mot: " + a + " needs a value");
-      return argv[++i];
-    };
+    auto value = [&] { return examples::option_value("track_mot", argc, argv, i); };
     if (a == "--data")
       o.data = value();
     else if (a == "--det")

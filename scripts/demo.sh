@@ -5,7 +5,7 @@
 # (e.g. --det yolox_x_ablation.txt --val-half).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-"$root/scripts/build.sh"
+TRACKKIT_BUILD_TARGET=track_mot "$root/scripts/build.sh"
 build=${TRACKKIT_BUILD:-$root/build}
 data=${TRACKKIT_DATA:-$(cd "$root/.." && pwd)/shared/data}
 "$build/examples/track_mot" --data "$data" --out "$build/track_mot_results" "$@"

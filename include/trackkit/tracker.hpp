@@ -62,4 +62,26 @@ class TRACKKIT_API Tracker {
   std::unique_ptr<Impl> impl_;
 };
 
+/// Many independent streams (cameras, videos, 360° views) advanced together: one call takes every stream's
+/// detections of one frame, with a stream column, and updates the streams in parallel (ATen's thread pool).
+/// Each stream has its own state and ids; results equal running one Tracker per stream.
+class TRACKKIT_API TrackerBank {
+ public:
+  TrackerBank(int64_t streams, const TrackerOptions& options = TrackerOptions());
+  ~TrackerBank();
+  TrackerBank(TrackerBank&&) noexcept;
+  TrackerBank& operator=(TrackerBank&&) noexcept;
+
+  /// detections: CPU float32/float64 [N,6] (stream, x1,y1,x2,y2,score) or [N,7] (+ class id). Every stream
+  /// advances one frame (a stream without rows sees an empty frame). Returns one output per stream;
+  /// det_index there is the row of `detections`.
+  std::vector<TrackerOutput> update(const at::Tensor& detections);
+  /// Forgets one stream's tracks (its ids restart at 1).
+  void reset(int64_t stream);
+  int64_t streams() const;
+
+ private:
+  std::vector<Tracker> trackers_;
+};
+
 } // namespace trackkit

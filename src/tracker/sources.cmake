@@ -6,6 +6,7 @@ target_sources(trackkit PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/track.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tracker.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tracker_step.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/tracker_bank.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mot_io.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mot_preprocess.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mot_match.cpp

@@ -30,22 +30,36 @@ TrackerOptions TrackerOptions::bytetrack_mot17(double frame_rate) {
   return o;
 }
 
+namespace detail {
+
+at::Tensor checked_detections(const TensorCheck& check, const at::Tensor& detections, int64_t first) {
+  const at::Tensor d = detections.to(at::kDouble).contiguous();
+  const int64_t n = d.size(0), cols = d.size(1);
+  const double* p = d.const_data_ptr<double>();
+  for (int64_t i = 0; i < n; ++i, p += cols) {
+    const double* b = p + first; // x1, y1, x2, y2, score[, class]
+    for (int64_t k = 0; k < cols; ++k)
+      if (!std::isfinite(p[k])) check.fail("row " + std::to_string(i) + " contains NaN or infinite values");
+    if (b[2] < b[0] || b[3] < b[1]) check.fail("row " + std::to_string(i) + " has x2 < x1 or y2 < y1");
+    if (b[4] < 0 || b[4] > 1) check.fail("row " + std::to_string(i) + " has a score outside [0,1]");
+  }
+  return d;
+}
+
+} // namespace detail
+
 TrackList Tracker::Impl::read_detections(const at::Tensor& detections) const {
   TensorCheck check("Tracker::update", "detections", detections);
   check.dtype({at::kFloat, at::kDouble}).device_type(c10::kCPU);
   if (detections.dim() != 2 || (detections.size(1) != 5 && detections.size(1) != 6)) {
     check.fail("must have shape [N,5] or [N,6] (x1,y1,x2,y2,score[,class]), got " + shape_string(detections.sizes()));
   }
-  const at::Tensor d = detections.to(at::kDouble).contiguous();
+  const at::Tensor d = detail::checked_detections(check, detections, 0);
   const int64_t n = d.size(0), cols = d.size(1);
   const double* p = d.const_data_ptr<double>();
   TrackList out;
   out.reserve(n);
   for (int64_t i = 0; i < n; ++i, p += cols) {
-    for (int64_t k = 0; k < cols; ++k)
-      if (!std::isfinite(p[k])) check.fail("row " + std::to_string(i) + " contains NaN or infinite values");
-    if (p[2] < p[0] || p[3] < p[1]) check.fail("row " + std::to_string(i) + " has x2 < x1 or y2 < y1");
-    if (p[4] < 0 || p[4] > 1) check.fail("row " + std::to_string(i) + " has a score outside [0,1]");
     const int64_t cls = cols == 6 ? static_cast<int64_t>(p[5]) : 0;
     out.push_back(std::make_shared<detail::Track>(p[0], p[1], p[2], p[3], p[4], cls, i));
   }

@@ -1,13 +1,21 @@
 #pragma once
 // Tracker state shared by tracker.cpp (set-up, input, helpers) and tracker_step.cpp (one frame).
+#include <ATen/core/Tensor.h>
+
 #include <unordered_set>
 
 #include "tracker/association.hpp"
 #include "tracker/kalman_filter.hpp"
 #include "tracker/track.hpp"
+#include "trackkit/check.hpp"
 #include "trackkit/tracker.hpp"
 
 namespace trackkit {
+namespace detail {
+/// float64 contiguous copy of a detections tensor whose values are checked (finite, x2 >= x1, y2 >= y1,
+/// score in [0,1]); boxes start at column `first`. Failures name the row through `check`.
+at::Tensor checked_detections(const TensorCheck& check, const at::Tensor& detections, int64_t first);
+} // namespace detail
 
 struct Tracker::Impl {
   using TrackList = detail::TrackList;

@@ -3,19 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "trackkit/trackkit.h"
-
-static int passed = 0, failed = 0;
-
-#define CHECK(cond)                                                                                                \
-  do {                                                                                                             \
-    if (cond) {                                                                                                    \
-      ++passed;                                                                                                    \
-    } else {                                                                                                       \
-      ++failed;                                                                                                    \
-      fprintf(stderr, "%s:%d: CHECK(%s) failed; tk_last_error: %s\n", __FILE__, __LINE__, #cond, tk_last_error()); \
-    }                                                                                                              \
-  } while (0)
 
 /* A borrowed float32 CPU tensor over caller memory. */
 static DLTensor cpu_tensor(float* data, int32_t ndim, int64_t* shape) {
@@ -178,6 +167,5 @@ int main(void) {
   test_errors_name_the_argument();
   test_convert_boxes();
   test_log_config();
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  return report();
 }

@@ -102,6 +102,46 @@ TK_API tk_log_config tk_log_config_defaults(void);
 /** Applies a logging configuration (process-wide) and logs one info line describing it. */
 TK_API tk_status tk_set_log_config(const tk_log_config* config);
 
+/* ---- tracker (ByteTrack family; docs/tracker.md) ---- */
+
+typedef struct tk_tracker_config {
+  size_t struct_size;              /**< sizeof(tk_tracker_config), set by the initialisers */
+  double track_thresh;             /**< 0.5: score > this goes to the first association */
+  double low_thresh;               /**< 0.1: low_thresh < score < track_thresh goes to the second */
+  double new_track_thresh;         /**< 0.6: an unmatched high detection starts a track at or above this */
+  double match_thresh;             /**< 0.8: first association cost limit (1 - IoU*score) */
+  double second_match_thresh;      /**< 0.5: second association cost limit (1 - IoU) */
+  double unconfirmed_match_thresh; /**< 0.7: cost limit for tracks seen in one frame */
+  double frame_rate;               /**< 30: the video's frame rate */
+  double duplicate_distance;       /**< 0.15: tracked/lost pairs closer than this are duplicates */
+  int32_t track_buffer;            /**< 30: frames a lost track is kept, at 30 fps */
+  int32_t fuse_score;              /**< 1: fuse IoU with the detection score */
+  int32_t iou_plus_one;            /**< 0: +1 pixel widths in IoU (ByteTrack's cython_bbox) */
+} tk_tracker_config;
+
+/** trackkit's defaults (trackkit::TrackerOptions). */
+TK_API tk_tracker_config tk_tracker_config_defaults(void);
+/** A named preset, "bytetrack" or "bytetrack_mot17", for a video of frame_rate fps. */
+TK_API tk_status tk_tracker_config_preset(const char* name, double frame_rate, tk_tracker_config* config);
+
+typedef struct tk_tracker tk_tracker;
+TK_API tk_status tk_tracker_create(const tk_tracker_config* config, tk_tracker** tracker);
+TK_API void tk_tracker_destroy(tk_tracker* tracker);
+/** One frame. detections: CPU float32/float64 [N,5] (x1,y1,x2,y2,score) or [N,6] (+ class).
+ *  *tracks: float64 [M,8] = x1, y1, x2, y2, id, score, class, det_index (the input row). */
+TK_API tk_status tk_tracker_update(tk_tracker* tracker, const DLTensor* detections, DLManagedTensorVersioned** tracks);
+TK_API tk_status tk_tracker_reset(tk_tracker* tracker);
+
+/** Many streams in one call, updated in parallel (trackkit::TrackerBank). */
+typedef struct tk_tracker_bank tk_tracker_bank;
+TK_API tk_status tk_tracker_bank_create(const tk_tracker_config* config, int64_t streams, tk_tracker_bank** bank);
+TK_API void tk_tracker_bank_destroy(tk_tracker_bank* bank);
+/** detections: [N,6] (stream, x1,y1,x2,y2,score) or [N,7] (+ class); every stream advances one frame.
+ *  *tracks: float64 [M,9] = stream, x1, y1, x2, y2, id, score, class, det_index (row of detections). */
+TK_API tk_status tk_tracker_bank_update(tk_tracker_bank* bank, const DLTensor* detections,
+                                        DLManagedTensorVersioned** tracks);
+TK_API tk_status tk_tracker_bank_reset(tk_tracker_bank* bank, int64_t stream);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

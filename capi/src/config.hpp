@@ -1,0 +1,26 @@
+#pragma once
+// Reading a C config struct whose first field is size_t struct_size: fields the caller's struct does not
+// have (built against an older header) keep the library's defaults.
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "guard.hpp"
+
+namespace trackkit::capi {
+
+template <typename Config>
+Config read_config(const char* function, const Config* given, const Config& defaults, size_t first_version_size) {
+  require_pointer(function, "config", given);
+  if (given->struct_size < first_version_size) {
+    fail_argument(
+        function, "config->struct_size",
+        "is " + std::to_string(given->struct_size) + "; initialise the struct with its *_defaults() function");
+  }
+  Config c = defaults;
+  std::memcpy(&c, given, std::min(given->struct_size, sizeof(Config)));
+  c.struct_size = sizeof(Config);
+  return c;
+}
+
+} // namespace trackkit::capi

@@ -1,0 +1,141 @@
+// C ABI for trackkit/tracker.hpp.
+#include <ATen/ATen.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "guard.hpp"
+#include "tensor.hpp"
+#include "trackkit/tracker.hpp"
+
+struct tk_tracker {
+  trackkit::Tracker tracker;
+};
+struct tk_tracker_bank {
+  trackkit::TrackerBank bank;
+};
+
+namespace {
+
+tk_tracker_config to_config(const trackkit::TrackerOptions& o) {
+  tk_tracker_config c{};
+  c.struct_size = sizeof(c);
+  c.track_thresh = o.track_thresh, c.low_thresh = o.low_thresh, c.new_track_thresh = o.new_track_thresh;
+  c.match_thresh = o.match_thresh, c.second_match_thresh = o.second_match_thresh;
+  c.unconfirmed_match_thresh = o.unconfirmed_match_thresh, c.frame_rate = o.frame_rate;
+  c.duplicate_distance = o.duplicate_distance, c.track_buffer = o.track_buffer;
+  c.fuse_score = o.fuse_score, c.iou_plus_one = o.iou_plus_one;
+  return c;
+}
+
+trackkit::TrackerOptions to_options(const char* fn, const tk_tracker_config* config) {
+  const tk_tracker_config c = trackkit::capi::read_config(fn, config, to_config({}), sizeof(tk_tracker_config));
+  trackkit::TrackerOptions o;
+  o.track_thresh = c.track_thresh, o.low_thresh = c.low_thresh, o.new_track_thresh = c.new_track_thresh;
+  o.match_thresh = c.match_thresh, o.second_match_thresh = c.second_match_thresh;
+  o.unconfirmed_match_thresh = c.unconfirmed_match_thresh, o.frame_rate = c.frame_rate;
+  o.duplicate_distance = c.duplicate_distance, o.track_buffer = c.track_buffer;
+  o.fuse_score = c.fuse_score != 0, o.iou_plus_one = c.iou_plus_one != 0;
+  return o;
+}
+
+// [M,8] float64: x1, y1, x2, y2, id, score, class, det_index.
+at::Tensor track_rows(const trackkit::TrackerOutput& out) {
+  return at::cat({out.boxes, out.ids.to(at::kDouble).unsqueeze(1), out.scores.unsqueeze(1),
+                  out.classes.to(at::kDouble).unsqueeze(1), out.det_index.to(at::kDouble).unsqueeze(1)},
+                 1);
+}
+
+} // namespace
+
+extern "C" {
+
+TK_API tk_tracker_config tk_tracker_config_defaults(void) { return to_config({}); }
+
+TK_API tk_status tk_tracker_config_preset(const char* name, double frame_rate, tk_tracker_config* config) {
+  constexpr const char* fn = "tk_tracker_config_preset";
+  return trackkit::capi::tk_guard(fn, [&] {
+    trackkit::capi::require_pointer(fn, "name", name);
+    trackkit::capi::require_pointer(fn, "config", config);
+    const std::string n(name);
+    trackkit::TrackerOptions o;
+    if (n == "bytetrack") {
+      o = trackkit::TrackerOptions::bytetrack();
+      o.frame_rate = frame_rate;
+    } else if (n == "bytetrack_mot17") {
+      o = trackkit::TrackerOptions::bytetrack_mot17(frame_rate);
+    } else {
+      trackkit::fail_argument(fn, "name", "must be \"bytetrack\" or \"bytetrack_mot17\", got \"" + n + "\"");
+    }
+    *config = to_config(o);
+  });
+}
+
+TK_API tk_status tk_tracker_create(const tk_tracker_config* config, tk_tracker** tracker) {
+  constexpr const char* fn = "tk_tracker_create";
+  return trackkit::capi::tk_guard(fn, [&] {
+    trackkit::capi::require_pointer(fn, "tracker", tracker);
+    *tracker = nullptr;
+    *tracker = new tk_tracker{trackkit::Tracker(to_options(fn, config))};
+  });
+}
+
+TK_API void tk_tracker_destroy(tk_tracker* tracker) { delete tracker; }
+
+TK_API tk_status tk_tracker_update(tk_tracker* tracker, const DLTensor* detections, DLManagedTensorVersioned** tracks) {
+  constexpr const char* fn = "tk_tracker_update";
+  return trackkit::capi::tk_guard(fn, [&] {
+    trackkit::capi::require_pointer(fn, "tracker", tracker);
+    trackkit::capi::require_pointer(fn, "tracks", tracks);
+    const at::Tensor d = trackkit::capi::borrow_dltensor(fn, "detections", detections);
+    trackkit::capi::give_dltensor(fn, "tracks", track_rows(tracker->tracker.update(d)), tracks);
+  });
+}
+
+TK_API tk_status tk_tracker_reset(tk_tracker* tracker) {
+  constexpr const char* fn = "tk_tracker_reset";
+  return trackkit::capi::tk_guard(fn, [&] {
+    trackkit::capi::require_pointer(fn, "tracker", tracker);
+    tracker->tracker.reset();
+  });
+}
+
+TK_API tk_status tk_tracker_bank_create(const tk_tracker_config* config, int64_t streams, tk_tracker_bank** bank) {
+  constexpr const char* fn = "tk_tracker_bank_create";
+  return trackkit::capi::tk_guard(fn, [&] {
+    trackkit::capi::require_pointer(fn, "bank", bank);
+    *bank = nullptr;
+    *bank = new tk_tracker_bank{trackkit::TrackerBank(streams, to_options(fn, config))};
+  });
+}
+
+TK_API void tk_tracker_bank_destroy(tk_tracker_bank* bank) { delete bank; }
+
+TK_API tk_status tk_tracker_bank_update(tk_tracker_bank* bank, const DLTensor* detections,
+                                        DLManagedTensorVersioned** tracks) {
+  constexpr const char* fn = "tk_tracker_bank_update";
+  return trackkit::capi::tk_guard(fn, [&] {
+    trackkit::capi::require_pointer(fn, "bank", bank);
+    trackkit::capi::require_pointer(fn, "tracks", tracks);
+    const at::Tensor d = trackkit::capi::borrow_dltensor(fn, "detections", detections);
+    const std::vector<trackkit::TrackerOutput> outputs = bank->bank.update(d);
+    std::vector<at::Tensor> parts;
+    for (size_t s = 0; s < outputs.size(); ++s) {
+      const at::Tensor rows = track_rows(outputs[s]);
+      parts.push_back(at::cat({at::full({rows.size(0), 1}, static_cast<double>(s), rows.options()), rows}, 1));
+    }
+    trackkit::capi::give_dltensor(fn, "tracks", at::cat(parts, 0), tracks);
+  });
+}
+
+TK_API tk_status tk_tracker_bank_reset(tk_tracker_bank* bank, int64_t stream) {
+  constexpr const char* fn = "tk_tracker_bank_reset";
+  return trackkit::capi::tk_guard(fn, [&] {
+    trackkit::capi::require_pointer(fn, "bank", bank);
+    bank->bank.reset(stream);
+  });
+}
+
+} // extern "C"

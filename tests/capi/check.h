@@ -1,0 +1,27 @@
+/* Shared by the C ABI tests: a CHECK that counts and reports, and borrowed CPU tensors. */
+#ifndef TRACKKIT_TESTS_CAPI_CHECK_H
+#define TRACKKIT_TESTS_CAPI_CHECK_H
+#include <stdio.h>
+#include <string.h>
+
+#include "trackkit/trackkit.h"
+
+static int passed = 0, failed = 0;
+
+#define CHECK(cond)                                                                                                \
+  do {                                                                                                             \
+    if (cond) {                                                                                                    \
+      ++passed;                                                                                                    \
+    } else {                                                                                                       \
+      ++failed;                                                                                                    \
+      fprintf(stderr, "%s:%d: CHECK(%s) failed; tk_last_error: %s\n", __FILE__, __LINE__, #cond, tk_last_error()); \
+    }                                                                                                              \
+  } while (0)
+
+/* Prints the closing line and gives the exit status. */
+static int report(void) {
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed == 0 ? 0 : 1;
+}
+
+#endif

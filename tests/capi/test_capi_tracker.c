@@ -1,0 +1,112 @@
+/* The tracker and the tracker bank through the C ABI, from C99. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "trackkit/trackkit.h"
+
+/* A borrowed float64 CPU tensor [rows, cols]. */
+static DLTensor f64_tensor(double* data, int64_t* shape) {
+  DLTensor t;
+  memset(&t, 0, sizeof t);
+  t.data = data;
+  t.device.device_type = kDLCPU;
+  t.ndim = 2;
+  t.dtype.code = kDLFloat;
+  t.dtype.bits = 64;
+  t.dtype.lanes = 1;
+  t.shape = shape;
+  return t;
+}
+
+static const double* rows_of(const DLManagedTensorVersioned* t) {
+  return (const double*)((const char*)t->dl_tensor.data + t->dl_tensor.byte_offset);
+}
+
+static void test_config(void) {
+  tk_tracker_config c = tk_tracker_config_defaults();
+  tk_tracker_config mot17;
+  tk_tracker* tracker = NULL;
+  CHECK(c.struct_size == sizeof(tk_tracker_config));
+  CHECK(c.track_thresh == 0.5 && c.match_thresh == 0.8 && c.track_buffer == 30 && c.iou_plus_one == 0);
+  CHECK(tk_tracker_config_preset("bytetrack_mot17", 14.0, &mot17) == TK_OK);
+  CHECK(mot17.track_thresh == 0.6 && mot17.new_track_thresh == 0.7 && mot17.frame_rate == 14.0);
+  CHECK(mot17.iou_plus_one == 1);
+  CHECK(tk_tracker_config_preset("sort", 30.0, &mot17) == TK_ERR_INVALID_ARGUMENT);
+  CHECK(strcmp(tk_last_error(),
+               "tk_tracker_config_preset: name must be \"bytetrack\" or \"bytetrack_mot17\", got \"sort\"") == 0);
+  c.match_thresh = 1.5;
+  CHECK(tk_tracker_create(&c, &tracker) == TK_ERR_INVALID_ARGUMENT && tracker == NULL);
+  CHECK(strcmp(tk_last_error(), "Tracker: options.match_thresh must be in (0,1), got 1.500000") == 0);
+  c.struct_size = 8;
+  CHECK(tk_tracker_create(&c, &tracker) == TK_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(tk_last_error(), "config->struct_size is 8") != NULL);
+}
+
+static void test_tracker(void) {
+  tk_tracker_config c = tk_tracker_config_defaults();
+  tk_tracker* tracker = NULL;
+  double box[5] = {100, 50, 140, 130, 0.9};
+  double bad[5] = {100, 50, 90, 130, 0.9}; /* x2 < x1 */
+  int64_t shape[2] = {1, 5};
+  DLTensor t = f64_tensor(box, shape), tb = f64_tensor(bad, shape);
+  DLManagedTensorVersioned* out = NULL;
+  int frame;
+  CHECK(tk_tracker_create(&c, &tracker) == TK_OK && tracker != NULL);
+  if (tracker == NULL) return;
+  for (frame = 0; frame < 5; ++frame) {
+    box[0] += 4, box[2] += 4; /* moving right */
+    CHECK(tk_tracker_update(tracker, &t, &out) == TK_OK);
+    if (out == NULL) continue;
+    CHECK(out->dl_tensor.ndim == 2 && out->dl_tensor.shape[0] == 1 && out->dl_tensor.shape[1] == 8);
+    CHECK(out->dl_tensor.dtype.code == kDLFloat && out->dl_tensor.dtype.bits == 64);
+    if (out->dl_tensor.shape[0] == 1) {
+      const double* r = rows_of(out);
+      CHECK(r[4] == 1.0 && r[5] == 0.9 && r[7] == 0.0); /* id 1, score, det_index 0 */
+      CHECK(fabs(r[0] - box[0]) < 2.0);
+    }
+    tk_tensor_free(out);
+    out = NULL;
+  }
+  CHECK(tk_tracker_update(tracker, &tb, &out) == TK_ERR_INVALID_ARGUMENT && out == NULL);
+  CHECK(strcmp(tk_last_error(), "Tracker::update: detections row 0 has x2 < x1 or y2 < y1") == 0);
+  CHECK(tk_tracker_update(NULL, &t, &out) == TK_ERR_INVALID_ARGUMENT);
+  CHECK(strcmp(tk_last_error(), "tk_tracker_update: tracker is NULL") == 0);
+  CHECK(tk_tracker_reset(tracker) == TK_OK);
+  tk_tracker_destroy(tracker);
+  tk_tracker_destroy(NULL);
+}
+
+static void test_bank(void) {
+  tk_tracker_config c;
+  tk_tracker_bank* bank = NULL;
+  /* stream 1 then stream 0, one box each */
+  double rows[12] = {1, 300, 300, 350, 400, 0.8, 0, 10, 10, 60, 110, 0.9};
+  int64_t shape[2] = {2, 6};
+  DLTensor t = f64_tensor(rows, shape);
+  DLManagedTensorVersioned* out = NULL;
+  CHECK(tk_tracker_config_preset("bytetrack", 30.0, &c) == TK_OK);
+  CHECK(tk_tracker_bank_create(&c, 2, &bank) == TK_OK && bank != NULL);
+  if (bank == NULL) return;
+  CHECK(tk_tracker_bank_update(bank, &t, &out) == TK_OK);
+  if (out != NULL) {
+    const double* r = rows_of(out);
+    CHECK(out->dl_tensor.shape[0] == 2 && out->dl_tensor.shape[1] == 9);
+    /* Stream 0 first: its box is input row 1; both streams start their ids at 1. */
+    CHECK(r[0] == 0.0 && r[5] == 1.0 && r[8] == 1.0);
+    CHECK(r[9] == 1.0 && r[14] == 1.0 && r[17] == 0.0);
+    tk_tensor_free(out);
+  }
+  CHECK(tk_tracker_bank_reset(bank, 5) == TK_ERR_INVALID_ARGUMENT);
+  CHECK(strcmp(tk_last_error(), "TrackerBank::reset: stream must be in [0,2), got 5") == 0);
+  CHECK(tk_tracker_bank_create(&c, 0, &bank) == TK_ERR_INVALID_ARGUMENT);
+  tk_tracker_bank_destroy(bank);
+}
+
+int main(void) {
+  test_config();
+  test_tracker();
+  test_bank();
+  return report();
+}

@@ -16,12 +16,12 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "cli.hpp"
 #include "trackkit/core.hpp"
+#include "trackkit/mot.hpp"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -39,22 +39,16 @@ struct Result {
   double matched_iou = 0, iou_ms = 0;
 };
 
-using FrameBoxes = std::map<int64_t, std::vector<float>>; // frame -> x,y,w,h,...
+using FrameBoxes = std::map<int64_t, std::vector<float>>; // 0-based frame -> x,y,w,h,...
 
-// MOT text: comma separated; keep rows that `keep` accepts. Columns used: 0 frame, 2..5 box.
+// The rows of a MOT file that `keep` accepts, grouped by frame.
 template <typename Keep>
 FrameBoxes read_boxes(const fs::path& file, Keep keep) {
-  std::ifstream in(file);
-  if (!in) throw trackkit::Error(trackkit::ErrorCode::NotFound, "mot_det_eval: cannot open " + file.string());
   FrameBoxes boxes;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::vector<double> v;
-    std::stringstream ss(line);
-    for (std::string cell; std::getline(ss, cell, ',');) v.push_back(std::atof(cell.c_str()));
-    if (v.size() < 6 || !keep(v)) continue;
-    auto& f = boxes[static_cast<int64_t>(v[0])];
-    f.insert(f.end(), {float(v[2]), float(v[3]), float(v[4]), float(v[5])});
+  for (const trackkit::mot::Row& r : trackkit::mot::read_mot_file(file.string())) {
+    if (!keep(r)) continue;
+    auto& f = boxes[r.frame];
+    f.insert(f.end(), {float(r.x), float(r.y), float(r.w), float(r.h)});
   }
   return boxes;
 }
@@ -64,32 +58,23 @@ std::pair<at::Tensor, std::vector<int64_t>> pad(const FrameBoxes& boxes, int64_t
   std::vector<int64_t> counts(frames, 0);
   int64_t most = 1;
   for (const auto& [f, v] : boxes)
-    if (f >= 1 && f <= frames) most = std::max<int64_t>(most, v.size() / 4);
+    if (f >= 0 && f < frames) most = std::max<int64_t>(most, v.size() / 4);
   at::Tensor out = at::zeros({frames, most, 4});
   for (const auto& [f, v] : boxes) {
-    if (f < 1 || f > frames) continue;
-    counts[f - 1] = v.size() / 4;
-    out[f - 1].narrow(0, 0, counts[f - 1]).copy_(at::from_blob(const_cast<float*>(v.data()), {counts[f - 1], 4}));
+    if (f < 0 || f >= frames) continue;
+    counts[f] = v.size() / 4;
+    out[f].narrow(0, 0, counts[f]).copy_(at::from_blob(const_cast<float*>(v.data()), {counts[f], 4}));
   }
   return {out, counts};
-}
-
-int64_t seq_length(const fs::path& seqinfo) {
-  std::ifstream in(seqinfo);
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("seqLength=", 0) == 0) return std::stoll(line.substr(10));
-  throw trackkit::Error(trackkit::ErrorCode::NotFound, "mot_det_eval: no seqLength in " + seqinfo.string());
 }
 
 Result evaluate(const fs::path& seq, const Options& o, const c10::Device& device) {
   Result r;
   r.sequence = seq.filename().string();
-  r.frames = seq_length(seq / "seqinfo.ini");
+  r.frames = trackkit::mot::read_seqinfo((seq / "seqinfo.ini").string()).length;
   // Pedestrians (class 1) marked to be considered; detections above the score threshold.
-  auto gt = read_boxes(seq / "gt" / "gt.txt",
-                       [](const std::vector<double>& v) { return v.size() >= 8 && v[6] == 1 && v[7] == 1; });
-  auto det = read_boxes(seq / "det" / o.det,
-                        [&](const std::vector<double>& v) { return v.size() >= 7 && v[6] >= o.min_score; });
+  auto gt = read_boxes(seq / "gt" / "gt.txt", [](const trackkit::mot::Row& g) { return g.score == 1 && g.cls == 1; });
+  auto det = read_boxes(seq / "det" / o.det, [&](const trackkit::mot::Row& d) { return d.score >= o.min_score; });
   auto [gt_t, gt_n] = pad(gt, r.frames);
   auto [det_t, det_n] = pad(det, r.frames);
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what trackkit needs on a fresh Debian/Ubuntu machine, skipping whatever is already there:
 #  1. system packages (compiler, cmake, ninja, OpenCV, Eigen, fmt, Catch2, Google Benchmark, ccache);
-#  2. a virtualenv (TRACKKIT_VENV, default .venv) holding the pinned LibTorch wheel, torch==2.11.0, alone;
+#  2. a virtualenv (TRACKKIT_VENV, default .venv) holding the pinned LibTorch wheel, torch==2.11.0, alone
+#     (and numpy, for one test of the C ABI from Python);
 #  3. only the CUDA runtime libraries LibTorch cannot find on this machine, from PyPI's nvidia-* wheels.
 # The torch wheel's declared dependencies are ~3 GB of CUDA packages and Python modules that a C++ build
 # never imports; installing the wheel with --no-deps and adding only what `ldd` reports missing keeps a
@@ -43,6 +44,9 @@ if [ "$have" != "$torch_version" ]; then
   "$py" -m pip install -q --disable-pip-version-check --no-deps "torch==$torch_version"
   torch_dir=$("$py" -c "import importlib.util,os;print(os.path.dirname(importlib.util.find_spec('torch').origin))")
 fi
+
+# numpy, for the test that drives the C ABI from Python with numpy arrays through DLPack.
+"$py" -c 'import numpy' 2>/dev/null || "$py" -m pip install -q --disable-pip-version-check numpy==2.4.6
 
 # ---- 3. CUDA runtime libraries LibTorch loads but this machine lacks -----------------------------------
 # libtorch_cpu itself needs libcudart and libcupti; libtorch_cuda (used when nvcc is present, i.e. a CUDA

@@ -26,7 +26,7 @@ tk_tracker_config to_config(const trackkit::TrackerOptions& o) {
   c.match_thresh = o.match_thresh, c.second_match_thresh = o.second_match_thresh;
   c.unconfirmed_match_thresh = o.unconfirmed_match_thresh, c.frame_rate = o.frame_rate;
   c.duplicate_distance = o.duplicate_distance, c.track_buffer = o.track_buffer;
-  c.fuse_score = o.fuse_score, c.iou_plus_one = o.iou_plus_one;
+  c.fuse_score = o.fuse_score, c.iou_plus_one = o.iou_plus_one, c.high_score_inclusive = o.high_score_inclusive;
   return c;
 }
 
@@ -38,6 +38,7 @@ trackkit::TrackerOptions to_options(const char* fn, const tk_tracker_config* con
   o.unconfirmed_match_thresh = c.unconfirmed_match_thresh, o.frame_rate = c.frame_rate;
   o.duplicate_distance = c.duplicate_distance, o.track_buffer = c.track_buffer;
   o.fuse_score = c.fuse_score != 0, o.iou_plus_one = c.iou_plus_one != 0;
+  o.high_score_inclusive = c.high_score_inclusive != 0;
   return o;
 }
 
@@ -66,8 +67,11 @@ TK_API tk_status tk_tracker_config_preset(const char* name, double frame_rate, t
       o.frame_rate = frame_rate;
     } else if (n == "bytetrack_mot17") {
       o = trackkit::TrackerOptions::bytetrack_mot17(frame_rate);
+    } else if (n == "ultralytics_bytetrack") {
+      o = trackkit::TrackerOptions::ultralytics_bytetrack();
     } else {
-      trackkit::fail_argument(fn, "name", "must be \"bytetrack\" or \"bytetrack_mot17\", got \"" + n + "\"");
+      trackkit::fail_argument(fn, "name",
+                              "must be \"bytetrack\", \"bytetrack_mot17\" or \"ultralytics_bytetrack\", got \"" + n + "\"");
     }
     *config = to_config(o);
   });

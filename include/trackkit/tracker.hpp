@@ -23,11 +23,15 @@ struct TRACKKIT_API TrackerOptions {
   double frame_rate = 30;                ///< the video's; lost tracks live int(frame_rate / 30 * track_buffer) frames
   double duplicate_distance = 0.15;      ///< tracked/lost pairs closer than this (1 - IoU) are duplicates
   bool iou_plus_one = false;             ///< widths and heights + 1 pixel in IoU (ByteTrack's cython_bbox)
+  bool high_score_inclusive = false;     ///< score == track_thresh counts as high (ultralytics) rather than neither
 
   /// ByteTrack's own defaults (ifzhang/ByteTrack BYTETracker with its argparse defaults).
   static TrackerOptions bytetrack();
   /// ByteTrack's MOT17 evaluation settings (tools/track.py): track 0.6, match 0.9, new tracks >= 0.7.
   static TrackerOptions bytetrack_mot17(double frame_rate = 30);
+  /// ultralytics' BYTETracker with its bytetrack.yaml (8.4): high >= 0.25, new tracks >= 0.25, buffer 30 frames
+  /// whatever the frame rate, plain IoU.
+  static TrackerOptions ultralytics_bytetrack();
 };
 
 /// The tracks confirmed and matched in this frame, row i of each tensor describing one track.
@@ -50,7 +54,8 @@ class TRACKKIT_API Tracker {
   Tracker& operator=(Tracker&&) noexcept;
 
   /// Advances one frame. detections: CPU float32/float64 [N,5] (x1,y1,x2,y2,score) or [N,6] (+ class id),
-  /// rows in any order, N may be 0. Boxes must be finite with x2 >= x1, y2 >= y1; association is class-gated.
+  /// rows in any order, N may be 0. Boxes must be finite with x2 >= x1, y2 >= y1; zero-width or zero-height
+  /// boxes are ignored (they have no aspect ratio). Association is class-gated.
   TrackerOutput update(const at::Tensor& detections);
   /// Forgets every track and restarts ids at 1.
   void reset();

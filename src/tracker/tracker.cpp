@@ -21,6 +21,14 @@ TrackerOptions TrackerOptions::bytetrack() {
   return o;
 }
 
+TrackerOptions TrackerOptions::ultralytics_bytetrack() {
+  TrackerOptions o;
+  o.track_thresh = 0.25;
+  o.new_track_thresh = 0.25;
+  o.high_score_inclusive = true;
+  return o;
+}
+
 TrackerOptions TrackerOptions::bytetrack_mot17(double frame_rate) {
   TrackerOptions o = bytetrack();
   o.track_thresh = 0.6;

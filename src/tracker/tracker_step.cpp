@@ -33,7 +33,8 @@ TrackerOutput Tracker::Impl::step(const TrackList& detections_all) {
 
   TrackList high, low;
   for (const auto& d : detections_all) {
-    if (d->score > options.track_thresh) {
+    if (!(d->detection_tlwh[2] > 0 && d->detection_tlwh[3] > 0)) continue; // no aspect ratio: ignored
+    if (d->score > options.track_thresh || (options.high_score_inclusive && d->score == options.track_thresh)) {
       high.push_back(d);
     } else if (d->score > options.low_thresh && d->score < options.track_thresh) {
       low.push_back(d);

@@ -35,7 +35,8 @@ static void test_config(void) {
   CHECK(mot17.iou_plus_one == 1);
   CHECK(tk_tracker_config_preset("sort", 30.0, &mot17) == TK_ERR_INVALID_ARGUMENT);
   CHECK(strcmp(tk_last_error(),
-               "tk_tracker_config_preset: name must be \"bytetrack\" or \"bytetrack_mot17\", got \"sort\"") == 0);
+               "tk_tracker_config_preset: name must be \"bytetrack\", \"bytetrack_mot17\" or \"ultralytics_bytetrack\", "
+               "got \"sort\"") == 0);
   c.match_thresh = 1.5;
   CHECK(tk_tracker_create(&c, &tracker) == TK_ERR_INVALID_ARGUMENT && tracker == NULL);
   CHECK(strcmp(tk_last_error(), "Tracker: options.match_thresh must be in (0,1), got 1.500000") == 0);

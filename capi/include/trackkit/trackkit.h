@@ -117,11 +117,13 @@ typedef struct tk_tracker_config {
   int32_t track_buffer;            /**< 30: frames a lost track is kept, at 30 fps */
   int32_t fuse_score;              /**< 1: fuse IoU with the detection score */
   int32_t iou_plus_one;            /**< 0: +1 pixel widths in IoU (ByteTrack's cython_bbox) */
+  int32_t high_score_inclusive;    /**< 0: score == track_thresh counts as high (ultralytics) */
 } tk_tracker_config;
 
 /** trackkit's defaults (trackkit::TrackerOptions). */
 TK_API tk_tracker_config tk_tracker_config_defaults(void);
-/** A named preset, "bytetrack" or "bytetrack_mot17", for a video of frame_rate fps. */
+/** A named preset, "bytetrack", "bytetrack_mot17" or "ultralytics_bytetrack", for a video of frame_rate fps
+ *  (ultralytics' keeps lost tracks 30 frames at any rate, so it ignores frame_rate). */
 TK_API tk_status tk_tracker_config_preset(const char* name, double frame_rate, tk_tracker_config* config);
 
 typedef struct tk_tracker tk_tracker;

@@ -1,7 +1,8 @@
 // track_mot: tracks MOTChallenge sequences from their detection files, writes MOT results and prints
 // HOTA / MOTA / IDF1 against the ground truth (TrackEval's procedure, trackkit/mot.hpp).
 //
-//   track_mot [--data DIR] [--det det.txt|yolox_x_ablation.txt] [--preset bytetrack_mot17|bytetrack]
+//   track_mot [--data DIR] [--det det.txt|yolox_x_ablation.txt] [--preset
+//   bytetrack_mot17|bytetrack|ultralytics_bytetrack]
 //             [--val-half] [--out DIR] [--min-area 100] [--max-aspect 1.6] [SEQUENCE_DIR ...]
 //
 // Without sequence folders it runs every <data>/mot/MOT17/train/* that has the detection file. --val-half
@@ -54,9 +55,14 @@ Outcome track_sequence(const fs::path& seq, const Options& o) {
     if (d.frame < 0 || d.frame >= info.length) continue;
     per_frame[d.frame].insert(per_frame[d.frame].end(), {d.x, d.y, d.x + d.w, d.y + d.h, d.score});
   }
-  trackkit::TrackerOptions options =
-      o.preset == "bytetrack" ? trackkit::TrackerOptions::bytetrack() : trackkit::TrackerOptions::bytetrack_mot17();
-  options.frame_rate = info.frame_rate;
+  trackkit::TrackerOptions options;
+  if (o.preset == "ultralytics_bytetrack") {
+    options = trackkit::TrackerOptions::ultralytics_bytetrack(); // keeps its fixed 30-frame buffer
+  } else {
+    options =
+        o.preset == "bytetrack" ? trackkit::TrackerOptions::bytetrack() : trackkit::TrackerOptions::bytetrack_mot17();
+    options.frame_rate = info.frame_rate;
+  }
   trackkit::Tracker tracker(options);
   std::vector<mot::Row> results;
   for (int64_t f = first; f < info.length; ++f, ++r.frames) {
@@ -117,8 +123,9 @@ Options parse(int argc, char** argv) {
     else
       o.sequences.push_back(a);
   }
-  if (o.preset != "bytetrack" && o.preset != "bytetrack_mot17") {
-    throw std::runtime_error("track_mot: --preset must be bytetrack or bytetrack_mot17, got " + o.preset);
+  if (o.preset != "bytetrack" && o.preset != "bytetrack_mot17" && o.preset != "ultralytics_bytetrack") {
+    throw std::runtime_error("track_mot: --preset must be bytetrack, bytetrack_mot17 or ultralytics_bytetrack, got " +
+                             o.preset);
   }
   return o;
 }

@@ -27,6 +27,7 @@ tk_tracker_config to_config(const trackkit::TrackerOptions& o) {
   c.unconfirmed_match_thresh = o.unconfirmed_match_thresh, c.frame_rate = o.frame_rate;
   c.duplicate_distance = o.duplicate_distance, c.track_buffer = o.track_buffer;
   c.fuse_score = o.fuse_score, c.iou_plus_one = o.iou_plus_one, c.high_score_inclusive = o.high_score_inclusive;
+  c.motion_model = o.motion_model == trackkit::MotionModel::XYWH ? TK_MOTION_XYWH : TK_MOTION_XYAH;
   return c;
 }
 
@@ -39,6 +40,11 @@ trackkit::TrackerOptions to_options(const char* fn, const tk_tracker_config* con
   o.duplicate_distance = c.duplicate_distance, o.track_buffer = c.track_buffer;
   o.fuse_score = c.fuse_score != 0, o.iou_plus_one = c.iou_plus_one != 0;
   o.high_score_inclusive = c.high_score_inclusive != 0;
+  if (c.motion_model != TK_MOTION_XYAH && c.motion_model != TK_MOTION_XYWH) {
+    trackkit::fail_argument(fn, "config->motion_model",
+                            "must be TK_MOTION_XYAH or TK_MOTION_XYWH, got " + std::to_string(c.motion_model));
+  }
+  o.motion_model = c.motion_model == TK_MOTION_XYWH ? trackkit::MotionModel::XYWH : trackkit::MotionModel::XYAH;
   return o;
 }
 
@@ -70,8 +76,8 @@ TK_API tk_status tk_tracker_config_preset(const char* name, double frame_rate, t
     } else if (n == "ultralytics_bytetrack") {
       o = trackkit::TrackerOptions::ultralytics_bytetrack();
     } else {
-      trackkit::fail_argument(fn, "name",
-                              "must be \"bytetrack\", \"bytetrack_mot17\" or \"ultralytics_bytetrack\", got \"" + n + "\"");
+      trackkit::fail_argument(
+          fn, "name", "must be \"bytetrack\", \"bytetrack_mot17\" or \"ultralytics_bytetrack\", got \"" + n + "\"");
     }
     *config = to_config(o);
   });
@@ -95,6 +101,18 @@ TK_API tk_status tk_tracker_update(tk_tracker* tracker, const DLTensor* detectio
     trackkit::capi::require_pointer(fn, "tracks", tracks);
     const at::Tensor d = trackkit::capi::borrow_dltensor(fn, "detections", detections);
     trackkit::capi::give_dltensor(fn, "tracks", track_rows(tracker->tracker.update(d)), tracks);
+  });
+}
+
+TK_API tk_status tk_tracker_update_warp(tk_tracker* tracker, const DLTensor* detections, const DLTensor* warp,
+                                        DLManagedTensorVersioned** tracks) {
+  constexpr const char* fn = "tk_tracker_update_warp";
+  return trackkit::capi::tk_guard(fn, [&] {
+    trackkit::capi::require_pointer(fn, "tracker", tracker);
+    trackkit::capi::require_pointer(fn, "tracks", tracks);
+    const at::Tensor d = trackkit::capi::borrow_dltensor(fn, "detections", detections);
+    const at::Tensor w = trackkit::capi::borrow_dltensor(fn, "warp", warp);
+    trackkit::capi::give_dltensor(fn, "tracks", track_rows(tracker->tracker.update(d, w)), tracks);
   });
 }
 

@@ -11,6 +11,9 @@
 
 namespace trackkit {
 
+/// The Kalman state: ByteTrack's (centre, aspect ratio w/h, height) or BoT-SORT's (centre, width, height).
+enum class MotionModel { XYAH, XYWH };
+
 struct TRACKKIT_API TrackerOptions {
   double track_thresh = 0.5;             ///< score > this: first ("high") association
   double low_thresh = 0.1;               ///< low_thresh < score < track_thresh: second association
@@ -24,6 +27,7 @@ struct TRACKKIT_API TrackerOptions {
   double duplicate_distance = 0.15;      ///< tracked/lost pairs closer than this (1 - IoU) are duplicates
   bool iou_plus_one = false;             ///< widths and heights + 1 pixel in IoU (ByteTrack's cython_bbox)
   bool high_score_inclusive = false;     ///< score == track_thresh counts as high (ultralytics) rather than neither
+  MotionModel motion_model = MotionModel::XYAH; ///< Kalman state (XYWH: BoT-SORT's)
 
   /// ByteTrack's own defaults (ifzhang/ByteTrack BYTETracker with its argparse defaults).
   static TrackerOptions bytetrack();
@@ -57,6 +61,10 @@ class TRACKKIT_API Tracker {
   /// rows in any order, N may be 0. Boxes must be finite with x2 >= x1, y2 >= y1; zero-width or zero-height
   /// boxes are ignored (they have no aspect ratio). Association is class-gated.
   TrackerOutput update(const at::Tensor& detections);
+  /// The same with camera motion: `warp` is a CPU float32/float64 [2,3] affine map from the previous frame's
+  /// pixels to this frame's (a GMC result), applied to every track's state after prediction, before
+  /// association (BoT-SORT's multi_gmc).
+  TrackerOutput update(const at::Tensor& detections, const at::Tensor& warp);
   /// Forgets every track and restarts ids at 1.
   void reset();
   const TrackerOptions& options() const;

@@ -1,7 +1,10 @@
 #pragma once
-// The constant-velocity Kalman filter of SORT/DeepSORT/ByteTrack over box state (cx, cy, a, h) and its
-// velocities, with noise proportional to the box height. Same arithmetic as ByteTrack's kalman_filter.py.
+// The constant-velocity Kalman filter of SORT/DeepSORT/ByteTrack/BoT-SORT over a box state and its velocities,
+// with noise proportional to the box size. XYAH (cx, cy, w/h, h; noise from h) is ByteTrack's, XYWH (cx, cy, w, h;
+// noise from w and h) BoT-SORT's. Same arithmetic as their kalman_filter.py.
 #include <Eigen/Core>
+
+#include "trackkit/tracker.hpp"
 
 namespace trackkit::detail {
 
@@ -9,18 +12,28 @@ using Vec4 = Eigen::Matrix<double, 4, 1>;
 using Vec8 = Eigen::Matrix<double, 8, 1>;
 using Mat8 = Eigen::Matrix<double, 8, 8>;
 
-class KalmanXYAH {
+class KalmanFilter {
  public:
-  /// A new track from a measurement (cx, cy, a, h): zero velocity, large velocity uncertainty.
+  explicit KalmanFilter(MotionModel model = MotionModel::XYAH) : model_(model) {}
+  MotionModel model() const { return model_; }
+  /// A new track from a measurement in the model's box form: zero velocity, large velocity uncertainty.
   void initiate(const Vec4& measurement, Vec8& mean, Mat8& covariance) const;
   /// One frame ahead.
   void predict(Vec8& mean, Mat8& covariance) const;
-  /// Corrects with a measurement (cx, cy, a, h).
+  /// Corrects with a measurement in the model's box form.
   void update(Vec8& mean, Mat8& covariance, const Vec4& measurement) const;
 
  private:
+  /// Position noise scales (std / weight) for a state or measurement m: (h,h,·,h) or (w,h,w,h).
+  Vec4 scales(const Vec4& m) const;
+  MotionModel model_;
   static constexpr double kWeightPosition = 1.0 / 20;
   static constexpr double kWeightVelocity = 1.0 / 160;
 };
+
+/// Applies a 2x3 camera warp (previous frame -> current frame, row-major) to a state in place, as BoT-SORT's
+/// multi_gmc: positions and velocities rotated/scaled by its 2x2 part, centre moved by its translation,
+/// covariance transformed alike.
+void apply_warp(const double warp[6], Vec8& mean, Mat8& covariance);
 
 } // namespace trackkit::detail

@@ -4,8 +4,8 @@
 
 namespace trackkit::detail {
 
-Track::Track(double x1, double y1, double x2, double y2, double score_, int64_t cls_, int64_t row)
-    : score(score_), cls(cls_), det_index(row) {
+Track::Track(double x1, double y1, double x2, double y2, double score_, int64_t cls_, int64_t row, MotionModel model_)
+    : score(score_), cls(cls_), det_index(row), model(model_) {
   detection_tlwh[0] = x1;
   detection_tlwh[1] = y1;
   detection_tlwh[2] = x2 - x1;
@@ -17,7 +17,7 @@ void Track::tlwh(double out[4]) const {
     for (int k = 0; k < 4; ++k) out[k] = detection_tlwh[k];
     return;
   }
-  const double w = mean[2] * mean[3], h = mean[3];
+  const double w = model == MotionModel::XYAH ? mean[2] * mean[3] : mean[2], h = mean[3];
   out[0] = mean[0] - w / 2;
   out[1] = mean[1] - h / 2;
   out[2] = w;
@@ -30,10 +30,10 @@ TrackBox Track::box() const {
   return {t[0], t[1], t[2] + t[0], t[3] + t[1], cls};
 }
 
-Vec4 Track::xyah() const {
+Vec4 Track::measurement() const {
   double t[4];
   tlwh(t);
-  return Vec4(t[0] + t[2] / 2, t[1] + t[3] / 2, t[2] / t[3], t[3]);
+  return Vec4(t[0] + t[2] / 2, t[1] + t[3] / 2, model == MotionModel::XYAH ? t[2] / t[3] : t[2], t[3]);
 }
 
 TrackList joint(const TrackList& a, const TrackList& b) {

@@ -24,13 +24,15 @@ struct Track {
   bool activated = false;
   bool reported = false; // has been output
   int64_t frame_id = 0, start_frame = 0, tracklet_len = 0;
+  MotionModel model = MotionModel::XYAH;
 
   /// Detection row (x1,y1,x2,y2) -> not yet a track.
-  Track(double x1, double y1, double x2, double y2, double score_, int64_t cls_, int64_t row);
+  Track(double x1, double y1, double x2, double y2, double score_, int64_t cls_, int64_t row, MotionModel model_);
 
   void tlwh(double out[4]) const;
   TrackBox box() const; // x1,y1,x2,y2 as ByteTrack's tlbr (tlwh with w, h added)
-  Vec4 xyah() const;
+  /// The box in the Kalman filter's measurement form: (cx, cy, w/h, h) or (cx, cy, w, h).
+  Vec4 measurement() const;
 };
 
 using TrackPtr = std::shared_ptr<Track>;

@@ -69,7 +69,7 @@ TrackList Tracker::Impl::read_detections(const at::Tensor& detections) const {
   out.reserve(n);
   for (int64_t i = 0; i < n; ++i, p += cols) {
     const int64_t cls = cols == 6 ? static_cast<int64_t>(p[5]) : 0;
-    out.push_back(std::make_shared<detail::Track>(p[0], p[1], p[2], p[3], p[4], cls, i));
+    out.push_back(std::make_shared<detail::Track>(p[0], p[1], p[2], p[3], p[4], cls, i, options.motion_model));
   }
   return out;
 }
@@ -131,6 +131,7 @@ void check_options(const TrackerOptions& o) {
 Tracker::Tracker(const TrackerOptions& options) : impl_(std::make_unique<Impl>()) {
   check_options(options);
   impl_->options = options;
+  impl_->kalman = detail::KalmanFilter(options.motion_model);
 }
 Tracker::~Tracker() = default;
 Tracker::Tracker(Tracker&&) noexcept = default;
@@ -139,12 +140,17 @@ Tracker& Tracker::operator=(Tracker&&) noexcept = default;
 const TrackerOptions& Tracker::options() const { return impl_->options; }
 int64_t Tracker::frame_count() const { return impl_->frame_id; }
 
-void Tracker::reset() {
-  const TrackerOptions options = impl_->options;
-  impl_ = std::make_unique<Impl>();
-  impl_->options = options;
+void Tracker::reset() { *this = Tracker(impl_->options); }
+
+TrackerOutput Tracker::update(const at::Tensor& detections) {
+  return impl_->step(impl_->read_detections(detections), nullptr);
 }
 
-TrackerOutput Tracker::update(const at::Tensor& detections) { return impl_->step(impl_->read_detections(detections)); }
+TrackerOutput Tracker::update(const at::Tensor& detections, const at::Tensor& warp) {
+  TensorCheck check("Tracker::update", "warp", warp);
+  check.shape({2, 3}).dtype({at::kFloat, at::kDouble}).device_type(c10::kCPU).finite();
+  const at::Tensor w = warp.to(at::kDouble).contiguous();
+  return impl_->step(impl_->read_detections(detections), w.const_data_ptr<double>());
+}
 
 } // namespace trackkit

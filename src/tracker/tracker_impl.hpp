@@ -22,7 +22,7 @@ struct Tracker::Impl {
   using Matching = detail::Matching;
 
   TrackerOptions options;
-  detail::KalmanXYAH kalman;
+  detail::KalmanFilter kalman;
   TrackList tracked, lost;
   std::unordered_set<int64_t> removed_ids; // every id ever removed (ByteTrack's removed_stracks)
   int64_t frame_id = 0, next_id = 0;
@@ -33,7 +33,8 @@ struct Tracker::Impl {
   TrackList read_detections(const at::Tensor& detections) const;
   Matching associate(const TrackList& tracks, const TrackList& dets, double thresh, bool fuse) const;
   void remove_duplicates();
-  TrackerOutput step(const TrackList& detections_all);
+  /// One frame; warp: 6 values (2x3 row-major) or null.
+  TrackerOutput step(const TrackList& detections_all, const double* warp);
 };
 
 } // namespace trackkit

@@ -26,7 +26,7 @@ std::unordered_set<int64_t> live_reported_ids(const TrackList& a, const TrackLis
 
 } // namespace
 
-TrackerOutput Tracker::Impl::step(const TrackList& detections_all) {
+TrackerOutput Tracker::Impl::step(const TrackList& detections_all, const double* warp) {
   ++frame_id;
   const std::unordered_set<int64_t> before = live_reported_ids(tracked, lost);
   TrackList activated, refound, newly_lost, newly_removed;
@@ -44,7 +44,7 @@ TrackerOutput Tracker::Impl::step(const TrackList& detections_all) {
   for (const auto& t : tracked) (t->activated ? confirmed : unconfirmed).push_back(t);
 
   auto apply = [&](const TrackPtr& t, const TrackPtr& d) {
-    kalman.update(t->mean, t->covariance, d->xyah());
+    kalman.update(t->mean, t->covariance, d->measurement());
     t->score = d->score;
     t->cls = d->cls;
     t->det_index = d->det_index;
@@ -63,8 +63,15 @@ TrackerOutput Tracker::Impl::step(const TrackList& detections_all) {
   // First association: confirmed and lost tracks, predicted, against high-score detections.
   TrackList pool = detail::joint(confirmed, lost);
   for (const auto& t : pool) {
-    if (t->state != TrackState::Tracked) t->mean[7] = 0; // no height velocity while not seen
+    if (t->state != TrackState::Tracked) { // no size velocity while not seen
+      t->mean[7] = 0;
+      if (kalman.model() == MotionModel::XYWH) t->mean[6] = 0;
+    }
     kalman.predict(t->mean, t->covariance);
+  }
+  if (warp != nullptr) { // camera motion, after prediction (BoT-SORT)
+    for (const TrackList* list : {&pool, &unconfirmed})
+      for (const auto& t : *list) detail::apply_warp(warp, t->mean, t->covariance);
   }
   const detail::Matching first = associate(pool, high, options.match_thresh, options.fuse_score);
   for (const auto& [i, j] : first.pairs) apply(pool[i], high[j]);
@@ -98,7 +105,7 @@ TrackerOutput Tracker::Impl::step(const TrackList& detections_all) {
     const TrackPtr& d = left[j];
     if (d->score < options.new_track_thresh) continue;
     d->id = ++next_id;
-    kalman.initiate(d->xyah(), d->mean, d->covariance);
+    kalman.initiate(d->measurement(), d->mean, d->covariance);
     d->has_state = true;
     d->tracklet_len = 0;
     d->state = TrackState::Tracked;

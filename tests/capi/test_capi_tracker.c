@@ -34,9 +34,10 @@ static void test_config(void) {
   CHECK(mot17.track_thresh == 0.6 && mot17.new_track_thresh == 0.7 && mot17.frame_rate == 14.0);
   CHECK(mot17.iou_plus_one == 1);
   CHECK(tk_tracker_config_preset("sort", 30.0, &mot17) == TK_ERR_INVALID_ARGUMENT);
-  CHECK(strcmp(tk_last_error(),
-               "tk_tracker_config_preset: name must be \"bytetrack\", \"bytetrack_mot17\" or \"ultralytics_bytetrack\", "
-               "got \"sort\"") == 0);
+  CHECK(
+      strcmp(tk_last_error(),
+             "tk_tracker_config_preset: name must be \"bytetrack\", \"bytetrack_mot17\" or \"ultralytics_bytetrack\", "
+             "got \"sort\"") == 0);
   c.match_thresh = 1.5;
   CHECK(tk_tracker_create(&c, &tracker) == TK_ERR_INVALID_ARGUMENT && tracker == NULL);
   CHECK(strcmp(tk_last_error(), "Tracker: options.match_thresh must be in (0,1), got 1.500000") == 0);
@@ -79,6 +80,39 @@ static void test_tracker(void) {
   tk_tracker_destroy(NULL);
 }
 
+static void test_warp(void) {
+  /* A static object under a camera panning 60 px a frame: kept by the warp, with BoT-SORT's state. */
+  tk_tracker_config c = tk_tracker_config_defaults();
+  tk_tracker* tracker = NULL;
+  double box[5] = {1000, 300, 1040, 400, 0.9};
+  double warp[6] = {1, 0, -60, 0, 1, 0};
+  int64_t box_shape[2] = {1, 5}, warp_shape[2] = {2, 3}, bad_shape[2] = {3, 2};
+  DLTensor tb = f64_tensor(box, box_shape), tw = f64_tensor(warp, warp_shape), bad = f64_tensor(warp, bad_shape);
+  DLManagedTensorVersioned* out = NULL;
+  int frame, kept = 0;
+  c.motion_model = TK_MOTION_XYWH;
+  CHECK(tk_tracker_create(&c, &tracker) == TK_OK && tracker != NULL);
+  if (tracker == NULL) return;
+  for (frame = 0; frame < 8; ++frame) {
+    CHECK(tk_tracker_update_warp(tracker, &tb, &tw, &out) == TK_OK);
+    if (out != NULL) {
+      kept += out->dl_tensor.shape[0] == 1 && rows_of(out)[4] == 1.0;
+      tk_tensor_free(out);
+      out = NULL;
+    }
+    box[0] -= 60, box[2] -= 60;
+  }
+  CHECK(kept == 8);
+  CHECK(tk_tracker_update_warp(tracker, &tb, &bad, &out) == TK_ERR_INVALID_ARGUMENT);
+  CHECK(strcmp(tk_last_error(), "Tracker::update: warp must have shape [2,3], got [3,2]") == 0);
+  tk_tracker_destroy(tracker);
+  c.motion_model = 7;
+  CHECK(tk_tracker_create(&c, &tracker) == TK_ERR_INVALID_ARGUMENT);
+  CHECK(strcmp(tk_last_error(),
+               "tk_tracker_create: config->motion_model must be TK_MOTION_XYAH or TK_MOTION_XYWH, got 7") == 0);
+  tk_tracker_destroy(tracker);
+}
+
 static void test_bank(void) {
   tk_tracker_config c;
   tk_tracker_bank* bank = NULL;
@@ -108,6 +142,7 @@ static void test_bank(void) {
 int main(void) {
   test_config();
   test_tracker();
+  test_warp();
   test_bank();
   return report();
 }

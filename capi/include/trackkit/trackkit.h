@@ -104,6 +104,8 @@ TK_API tk_status tk_set_log_config(const tk_log_config* config);
 
 /* ---- tracker (ByteTrack family; docs/tracker.md) ---- */
 
+typedef enum tk_motion_model { TK_MOTION_XYAH = 0, TK_MOTION_XYWH = 1 } tk_motion_model;
+
 typedef struct tk_tracker_config {
   size_t struct_size;              /**< sizeof(tk_tracker_config), set by the initialisers */
   double track_thresh;             /**< 0.5: score > this goes to the first association */
@@ -118,6 +120,7 @@ typedef struct tk_tracker_config {
   int32_t fuse_score;              /**< 1: fuse IoU with the detection score */
   int32_t iou_plus_one;            /**< 0: +1 pixel widths in IoU (ByteTrack's cython_bbox) */
   int32_t high_score_inclusive;    /**< 0: score == track_thresh counts as high (ultralytics) */
+  int32_t motion_model;            /**< TK_MOTION_XYAH (ByteTrack's Kalman state) or TK_MOTION_XYWH (BoT-SORT's) */
 } tk_tracker_config;
 
 /** trackkit's defaults (trackkit::TrackerOptions). */
@@ -132,6 +135,10 @@ TK_API void tk_tracker_destroy(tk_tracker* tracker);
 /** One frame. detections: CPU float32/float64 [N,5] (x1,y1,x2,y2,score) or [N,6] (+ class).
  *  *tracks: float64 [M,8] = x1, y1, x2, y2, id, score, class, det_index (the input row). */
 TK_API tk_status tk_tracker_update(tk_tracker* tracker, const DLTensor* detections, DLManagedTensorVersioned** tracks);
+/** The same with camera motion: warp is a CPU float32/float64 [2,3] affine map from the previous frame's pixels
+ *  to this frame's (a GMC result), applied to the tracks after prediction (BoT-SORT). */
+TK_API tk_status tk_tracker_update_warp(tk_tracker* tracker, const DLTensor* detections, const DLTensor* warp,
+                                        DLManagedTensorVersioned** tracks);
 TK_API tk_status tk_tracker_reset(tk_tracker* tracker);
 
 /** Many streams in one call, updated in parallel (trackkit::TrackerBank). */

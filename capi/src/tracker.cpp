@@ -75,9 +75,13 @@ TK_API tk_status tk_tracker_config_preset(const char* name, double frame_rate, t
       o = trackkit::TrackerOptions::bytetrack_mot17(frame_rate);
     } else if (n == "ultralytics_bytetrack") {
       o = trackkit::TrackerOptions::ultralytics_bytetrack();
+    } else if (n == "original_pipeline") {
+      o = trackkit::TrackerOptions::original_pipeline(frame_rate);
     } else {
       trackkit::fail_argument(
-          fn, "name", "must be \"bytetrack\", \"bytetrack_mot17\" or \"ultralytics_bytetrack\", got \"" + n + "\"");
+          fn, "name",
+          "must be \"bytetrack\", \"bytetrack_mot17\", \"ultralytics_bytetrack\" or \"original_pipeline\", got \"" + n +
+              "\"");
     }
     *config = to_config(o);
   });

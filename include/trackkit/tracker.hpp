@@ -36,6 +36,9 @@ struct TRACKKIT_API TrackerOptions {
   /// ultralytics' BYTETracker with its bytetrack.yaml (8.4): high >= 0.25, new tracks >= 0.25, buffer 30 frames
   /// whatever the frame rate, plain IoU.
   static TrackerOptions ultralytics_bytetrack();
+  /// The settings of the pipeline trackkit grew from: detections below confidence 0.4 dropped, track_thresh 0.5,
+  /// lost tracks kept 90 frames at 30 fps (scaled by the video's frame rate), ByteTrack's other defaults.
+  static TrackerOptions original_pipeline(double frame_rate = 30);
 };
 
 /// The tracks confirmed and matched in this frame, row i of each tensor describing one track.

@@ -29,6 +29,15 @@ TrackerOptions TrackerOptions::ultralytics_bytetrack() {
   return o;
 }
 
+TrackerOptions TrackerOptions::original_pipeline(double frame_rate) {
+  TrackerOptions o;
+  o.low_thresh = 0.4; // its detector's confidence threshold: nothing lower reaches the tracker
+  o.track_thresh = 0.5;
+  o.track_buffer = 90;
+  o.frame_rate = frame_rate;
+  return o;
+}
+
 TrackerOptions TrackerOptions::bytetrack_mot17(double frame_rate) {
   TrackerOptions o = bytetrack();
   o.track_thresh = 0.6;

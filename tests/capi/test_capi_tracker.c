@@ -34,10 +34,11 @@ static void test_config(void) {
   CHECK(mot17.track_thresh == 0.6 && mot17.new_track_thresh == 0.7 && mot17.frame_rate == 14.0);
   CHECK(mot17.iou_plus_one == 1);
   CHECK(tk_tracker_config_preset("sort", 30.0, &mot17) == TK_ERR_INVALID_ARGUMENT);
-  CHECK(
-      strcmp(tk_last_error(),
-             "tk_tracker_config_preset: name must be \"bytetrack\", \"bytetrack_mot17\" or \"ultralytics_bytetrack\", "
-             "got \"sort\"") == 0);
+  CHECK(strcmp(tk_last_error(),
+               "tk_tracker_config_preset: name must be \"bytetrack\", \"bytetrack_mot17\", "
+               "\"ultralytics_bytetrack\" or \"original_pipeline\", got \"sort\"") == 0);
+  CHECK(tk_tracker_config_preset("original_pipeline", 25.0, &mot17) == TK_OK);
+  CHECK(mot17.low_thresh == 0.4 && mot17.track_thresh == 0.5 && mot17.track_buffer == 90 && mot17.frame_rate == 25.0);
   c.match_thresh = 1.5;
   CHECK(tk_tracker_create(&c, &tracker) == TK_ERR_INVALID_ARGUMENT && tracker == NULL);
   CHECK(strcmp(tk_last_error(), "Tracker: options.match_thresh must be in (0,1), got 1.500000") == 0);

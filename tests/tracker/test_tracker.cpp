@@ -127,3 +127,22 @@ TEST_CASE("Tracker rejects options outside their ranges, naming the field") {
   o.frame_rate = 0;
   CHECK_THROWS_AS(trackkit::Tracker(o), trackkit::Error);
 }
+
+TEST_CASE("the original pipeline's preset keeps lost tracks 90 frames at 30 fps, scaled by the frame rate") {
+  // A track seen in frames 1-3, gone for 90 frames, then back: re-found at 30 fps, a new track at 15 fps
+  // (where the buffer is int(15 / 30 * 90) = 45 frames).
+  for (double fps : {30.0, 15.0}) {
+    trackkit::Tracker tracker(trackkit::TrackerOptions::original_pipeline(fps));
+    const at::Tensor box = rows({100, 100, 150, 200, 0.9});
+    for (int f = 0; f < 3; ++f) tracker.update(box);
+    for (int f = 0; f < 90; ++f) tracker.update(rows({}));
+    tracker.update(box); // re-found (same id) or a new, unconfirmed track
+    const auto out = tracker.update(box);
+    REQUIRE(out.ids.size(0) == 1);
+    CHECK(out.ids[0].item<int64_t>() == (fps == 30.0 ? 1 : 2));
+  }
+  // Detections under its 0.4 confidence floor are ignored, even next to a track.
+  trackkit::Tracker tracker(trackkit::TrackerOptions::original_pipeline());
+  tracker.update(rows({10, 10, 60, 110, 0.9}));
+  CHECK(tracker.update(rows({12, 10, 62, 110, 0.35})).ids.size(0) == 0);
+}

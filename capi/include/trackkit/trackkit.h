@@ -125,8 +125,8 @@ typedef struct tk_tracker_config {
 
 /** trackkit's defaults (trackkit::TrackerOptions). */
 TK_API tk_tracker_config tk_tracker_config_defaults(void);
-/** A named preset, "bytetrack", "bytetrack_mot17" or "ultralytics_bytetrack", for a video of frame_rate fps
- *  (ultralytics' keeps lost tracks 30 frames at any rate, so it ignores frame_rate). */
+/** A named preset, "bytetrack", "bytetrack_mot17", "ultralytics_bytetrack" or "original_pipeline", for a video of
+ * frame_rate fps (ultralytics' keeps lost tracks 30 frames at any rate, so it ignores frame_rate). */
 TK_API tk_status tk_tracker_config_preset(const char* name, double frame_rate, tk_tracker_config* config);
 
 typedef struct tk_tracker tk_tracker;

@@ -1,13 +1,14 @@
 // track_mot: tracks MOTChallenge sequences from their detection files, writes MOT results and prints
 // HOTA / MOTA / IDF1 against the ground truth (TrackEval's procedure, trackkit/mot.hpp).
 //
-//   track_mot [--data DIR] [--det det.txt|yolox_x_ablation.txt] [--preset
-//   bytetrack_mot17|bytetrack|ultralytics_bytetrack]
+//   track_mot [--data DIR] [--det det.txt|yolox_x_ablation.txt]
+//             [--preset bytetrack_mot17|bytetrack|botsort|ultralytics_bytetrack|ultralytics_botsort] [--gmc]
 //             [--val-half] [--out DIR] [--min-area 100] [--max-aspect 1.6] [SEQUENCE_DIR ...]
 //
 // Without sequence folders it runs every <data>/mot/MOT17/train/* that has the detection file. --val-half
 // tracks and scores frames N/2+2..N only (ByteTrack's validation protocol). Output boxes wider than
-// max-aspect (w/h) or smaller than min-area are not written, as ByteTrack's tools/track.py does.
+// max-aspect (w/h) or smaller than min-area are not written, as ByteTrack's tools/track.py does. --gmc applies
+// the sequence's BoT-SORT GMC file (gmc/GMC-<name>.txt) as each frame's camera warp.
 #include <ATen/ATen.h>
 
 #include <algorithm>
@@ -32,7 +33,7 @@ namespace {
 
 struct Options {
   std::string data, det = "det.txt", preset = "bytetrack_mot17", out = "track_mot_results";
-  bool val_half = false;
+  bool val_half = false, gmc = false;
   double min_area = 100, max_aspect = 1.6;
   std::vector<std::string> sequences;
 };
@@ -56,20 +57,33 @@ Outcome track_sequence(const fs::path& seq, const Options& o) {
     per_frame[d.frame].insert(per_frame[d.frame].end(), {d.x, d.y, d.x + d.w, d.y + d.h, d.score});
   }
   trackkit::TrackerOptions options;
-  if (o.preset == "ultralytics_bytetrack") {
-    options = trackkit::TrackerOptions::ultralytics_bytetrack(); // keeps its fixed 30-frame buffer
+  if (o.preset == "ultralytics_bytetrack") { // ultralytics' keep their fixed 30-frame buffer
+    options = trackkit::TrackerOptions::ultralytics_bytetrack();
+  } else if (o.preset == "ultralytics_botsort") {
+    options = trackkit::TrackerOptions::ultralytics_botsort();
+  } else if (o.preset == "botsort") {
+    options = trackkit::TrackerOptions::botsort(info.frame_rate);
   } else {
     options =
         o.preset == "bytetrack" ? trackkit::TrackerOptions::bytetrack() : trackkit::TrackerOptions::bytetrack_mot17();
     options.frame_rate = info.frame_rate;
   }
+  std::vector<at::Tensor> warps(info.length);
+  if (o.gmc) {
+    const std::string stem = info.name.substr(0, info.name.rfind('-')); // MOT17-05-FRCNN -> MOT17-05
+    for (const mot::GmcEntry& g : mot::read_gmc_file((seq / "gmc" / ("GMC-" + stem + ".txt")).string()))
+      if (g.frame >= 0 && g.frame < info.length)
+        warps[g.frame] = at::tensor(std::vector<double>(g.warp.begin(), g.warp.end()), at::kDouble).view({2, 3});
+  }
   trackkit::Tracker tracker(options);
   std::vector<mot::Row> results;
   for (int64_t f = first; f < info.length; ++f, ++r.frames) {
     std::vector<double>& d = per_frame[f];
-    const at::Tensor dets = at::from_blob(d.data(), {static_cast<int64_t>(d.size() / 5), 5}, at::kDouble);
+    trackkit::TrackerInput input;
+    input.detections = at::from_blob(d.data(), {static_cast<int64_t>(d.size() / 5), 5}, at::kDouble);
+    input.warp = warps[f];
     const auto t0 = Clock::now();
-    const trackkit::TrackerOutput out = tracker.update(dets);
+    const trackkit::TrackerOutput out = tracker.update(input);
     r.track_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
     const auto boxes = out.boxes.accessor<double, 2>();
     for (int64_t i = 0; i < out.ids.size(0); ++i) {
@@ -112,6 +126,8 @@ Options parse(int argc, char** argv) {
       o.preset = value();
     else if (a == "--val-half")
       o.val_half = true;
+    else if (a == "--gmc")
+      o.gmc = true;
     else if (a == "--out")
       o.out = value();
     else if (a == "--min-area")
@@ -123,9 +139,13 @@ Options parse(int argc, char** argv) {
     else
       o.sequences.push_back(a);
   }
-  if (o.preset != "bytetrack" && o.preset != "bytetrack_mot17" && o.preset != "ultralytics_bytetrack") {
-    throw std::runtime_error("track_mot: --preset must be bytetrack, bytetrack_mot17 or ultralytics_bytetrack, got " +
-                             o.preset);
+  const std::vector<std::string> presets = {"bytetrack", "bytetrack_mot17", "botsort", "ultralytics_bytetrack",
+                                            "ultralytics_botsort"};
+  if (std::find(presets.begin(), presets.end(), o.preset) == presets.end()) {
+    throw std::runtime_error(
+        "track_mot: --preset must be bytetrack, bytetrack_mot17, botsort, ultralytics_bytetrack "
+        "or ultralytics_botsort, got " +
+        o.preset);
   }
   return o;
 }
@@ -147,6 +167,7 @@ int main(int argc, char** argv) {
     }
     std::printf("%s\ntracker preset %s, detections %s%s; results in %s/\n\n", trackkit::build_info(), o.preset.c_str(),
                 o.det.c_str(), o.val_half ? ", val-half frames" : "", o.out.c_str());
+    if (o.gmc) std::printf("camera motion: the sequences' BoT-SORT GMC files\n");
     std::printf("%-16s %6s %8s %7s %7s %7s %7s %7s %6s %10s\n", "sequence", "frames", "HOTA", "DetA", "AssA", "MOTA",
                 "IDF1", "IDSW", "IDs", "us/frame");
     std::vector<mot::SequenceResult> scored;

@@ -10,11 +10,12 @@
 namespace trackkit::capi {
 
 template <typename Config>
-Config read_config(const char* function, const Config* given, const Config& defaults, size_t first_version_size) {
-  require_pointer(function, "config", given);
+Config read_config(const char* function, const Config* given, const Config& defaults, size_t first_version_size,
+                   const std::string& argument = "config") {
+  require_pointer(function, argument.c_str(), given);
   if (given->struct_size < first_version_size) {
     fail_argument(
-        function, "config->struct_size",
+        function, argument + "->struct_size",
         "is " + std::to_string(given->struct_size) + "; initialise the struct with its *_defaults() function");
   }
   Config c = defaults;

@@ -1,6 +1,7 @@
 // C ABI for trackkit/tracker.hpp.
 #include <ATen/ATen.h>
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,11 +29,16 @@ tk_tracker_config to_config(const trackkit::TrackerOptions& o) {
   c.duplicate_distance = o.duplicate_distance, c.track_buffer = o.track_buffer;
   c.fuse_score = o.fuse_score, c.iou_plus_one = o.iou_plus_one, c.high_score_inclusive = o.high_score_inclusive;
   c.motion_model = o.motion_model == trackkit::MotionModel::XYWH ? TK_MOTION_XYWH : TK_MOTION_XYAH;
+  c.warp_sizes_by_abs = o.warp_sizes_by_abs, c.output_lost = o.output_lost;
+  c.proximity_thresh = o.proximity_thresh, c.appearance_thresh = o.appearance_thresh;
+  c.feature_momentum = o.feature_momentum;
   return c;
 }
 
 trackkit::TrackerOptions to_options(const char* fn, const tk_tracker_config* config) {
-  const tk_tracker_config c = trackkit::capi::read_config(fn, config, to_config({}), sizeof(tk_tracker_config));
+  // The first published layout ended at motion_model: callers built against it get defaults for the rest.
+  constexpr size_t first_layout = offsetof(tk_tracker_config, motion_model) + sizeof(int32_t);
+  const tk_tracker_config c = trackkit::capi::read_config(fn, config, to_config({}), first_layout);
   trackkit::TrackerOptions o;
   o.track_thresh = c.track_thresh, o.low_thresh = c.low_thresh, o.new_track_thresh = c.new_track_thresh;
   o.match_thresh = c.match_thresh, o.second_match_thresh = c.second_match_thresh;
@@ -45,6 +51,9 @@ trackkit::TrackerOptions to_options(const char* fn, const tk_tracker_config* con
                             "must be TK_MOTION_XYAH or TK_MOTION_XYWH, got " + std::to_string(c.motion_model));
   }
   o.motion_model = c.motion_model == TK_MOTION_XYWH ? trackkit::MotionModel::XYWH : trackkit::MotionModel::XYAH;
+  o.warp_sizes_by_abs = c.warp_sizes_by_abs != 0, o.output_lost = c.output_lost != 0;
+  o.proximity_thresh = c.proximity_thresh, o.appearance_thresh = c.appearance_thresh;
+  o.feature_momentum = c.feature_momentum;
   return o;
 }
 
@@ -73,15 +82,19 @@ TK_API tk_status tk_tracker_config_preset(const char* name, double frame_rate, t
       o.frame_rate = frame_rate;
     } else if (n == "bytetrack_mot17") {
       o = trackkit::TrackerOptions::bytetrack_mot17(frame_rate);
+    } else if (n == "botsort") {
+      o = trackkit::TrackerOptions::botsort(frame_rate);
     } else if (n == "ultralytics_bytetrack") {
       o = trackkit::TrackerOptions::ultralytics_bytetrack();
+    } else if (n == "ultralytics_botsort") {
+      o = trackkit::TrackerOptions::ultralytics_botsort();
     } else if (n == "original_pipeline") {
       o = trackkit::TrackerOptions::original_pipeline(frame_rate);
     } else {
-      trackkit::fail_argument(
-          fn, "name",
-          "must be \"bytetrack\", \"bytetrack_mot17\", \"ultralytics_bytetrack\" or \"original_pipeline\", got \"" + n +
-              "\"");
+      trackkit::fail_argument(fn, "name",
+                              "must be \"bytetrack\", \"bytetrack_mot17\", \"botsort\", \"ultralytics_bytetrack\", "
+                              "\"ultralytics_botsort\" or \"original_pipeline\", got \"" +
+                                  n + "\"");
     }
     *config = to_config(o);
   });
@@ -117,6 +130,38 @@ TK_API tk_status tk_tracker_update_warp(tk_tracker* tracker, const DLTensor* det
     const at::Tensor d = trackkit::capi::borrow_dltensor(fn, "detections", detections);
     const at::Tensor w = trackkit::capi::borrow_dltensor(fn, "warp", warp);
     trackkit::capi::give_dltensor(fn, "tracks", track_rows(tracker->tracker.update(d, w)), tracks);
+  });
+}
+
+TK_API tk_tracker_input tk_tracker_input_defaults(void) {
+  tk_tracker_input in{};
+  in.struct_size = sizeof(in);
+  in.mask_scale = 1.0;
+  return in;
+}
+
+TK_API tk_status tk_tracker_update_ex(tk_tracker* tracker, const tk_tracker_input* input,
+                                      DLManagedTensorVersioned** tracks) {
+  constexpr const char* fn = "tk_tracker_update_ex";
+  return trackkit::capi::tk_guard(fn, [&] {
+    trackkit::capi::require_pointer(fn, "tracker", tracker);
+    trackkit::capi::require_pointer(fn, "tracks", tracks);
+    const tk_tracker_input c =
+        trackkit::capi::read_config(fn, input, tk_tracker_input_defaults(), sizeof(tk_tracker_input), "input");
+    auto optional = [&](const char* name, const DLTensor* t) {
+      return t == nullptr ? at::Tensor() : trackkit::capi::borrow_dltensor(fn, name, t);
+    };
+    trackkit::TrackerInput in;
+    in.detections = trackkit::capi::borrow_dltensor(fn, "input->detections", c.detections);
+    in.embeddings = optional("input->embeddings", c.embeddings);
+    in.masks = optional("input->masks", c.masks);
+    in.track_masks = optional("input->track_masks", c.track_masks);
+    in.track_mask_ids = optional("input->track_mask_ids", c.track_mask_ids);
+    in.warp = optional("input->warp", c.warp);
+    in.mask_scale = c.mask_scale;
+    const trackkit::TrackerOutput out = tracker->tracker.update(in);
+    const at::Tensor rows = at::cat({track_rows(out), out.states.to(at::kDouble).unsqueeze(1)}, 1);
+    trackkit::capi::give_dltensor(fn, "tracks", rows, tracks);
   });
 }
 

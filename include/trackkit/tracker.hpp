@@ -1,6 +1,7 @@
 #pragma once
-// Multi-object tracking by detection: the ByteTrack family (Kalman filter, two-stage association of high and
-// low score detections, unconfirmed tracks, lost-track buffer). See docs/tracker.md.
+// Multi-object tracking by detection: the ByteTrack / BoT-SORT family (Kalman filter, two-stage association of
+// high and low score detections, unconfirmed tracks, lost-track buffer, camera-motion warps, ReID and mask cues).
+// See docs/tracker.md.
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
@@ -28,6 +29,18 @@ struct TRACKKIT_API TrackerOptions {
   bool iou_plus_one = false;             ///< widths and heights + 1 pixel in IoU (ByteTrack's cython_bbox)
   bool high_score_inclusive = false;     ///< score == track_thresh counts as high (ultralytics) rather than neither
   MotionModel motion_model = MotionModel::XYAH; ///< Kalman state (XYWH: BoT-SORT's)
+  bool warp_sizes_by_abs = false; ///< camera warp moves sizes by |R| (ultralytics) rather than R (BoT-SORT)
+
+  // Appearance (BoT-SORT's ReID cue), used in the first and unconfirmed associations when update() is given
+  // embeddings: for a pair with IoU >= proximity_thresh and half cosine distance (1 - cos) / 2 <=
+  // appearance_thresh, the cost is min(IoU cost, half cosine distance).
+  double proximity_thresh = 0.5;   ///< minimum IoU for appearance to count
+  double appearance_thresh = 0.25; ///< largest half cosine distance that counts
+  double feature_momentum = 0.9;   ///< track feature EMA: f <- m f + (1 - m) new, then L2-normalised
+
+  /// Tracks not matched in this frame but kept (lost) are output too, with their predicted boxes, status
+  /// TrackStatus::Lost and det_index -1.
+  bool output_lost = false;
 
   /// ByteTrack's own defaults (ifzhang/ByteTrack BYTETracker with its argparse defaults).
   static TrackerOptions bytetrack();
@@ -39,6 +52,38 @@ struct TRACKKIT_API TrackerOptions {
   /// The settings of the pipeline trackkit grew from: detections below confidence 0.4 dropped, track_thresh 0.5,
   /// lost tracks kept 90 frames at 30 fps (scaled by the video's frame rate), ByteTrack's other defaults.
   static TrackerOptions original_pipeline(double frame_rate = 30);
+  /// BoT-SORT's own defaults (NirAharon/BoT-SORT tools/track.py): high 0.6, new tracks >= 0.7, XYWH state,
+  /// camera warp by R, ReID gate IoU >= 0.5 and half distance <= 0.25, +1 pixel IoU.
+  static TrackerOptions botsort(double frame_rate = 30);
+  /// ultralytics' BOTSORT with its botsort.yaml (8.4): as ultralytics_bytetrack() plus the XYWH state, sizes
+  /// warped by |R|, ReID gate IoU >= 0.5 and similarity >= 0.8 (half distance <= 0.2).
+  static TrackerOptions ultralytics_botsort();
+};
+
+/// The status of an output track.
+enum class TrackStatus : int64_t { Tracked = 1, Lost = 2 };
+
+/// One frame's input. Only `detections` is required; every other tensor is optional (undefined = absent).
+struct TrackerInput {
+  /// CPU float32/float64 [N,5] (x1,y1,x2,y2,score) or [N,6] (+ class id), pixels, rows in any order, N may be 0.
+  at::Tensor detections;
+  /// CPU float32/float64 [N,D] appearance features (any scale; L2-normalised inside), D fixed per tracker.
+  /// A row of zeros means "no feature" for that detection.
+  at::Tensor embeddings;
+  /// CPU bool/uint8 [N,Hm,Wm] instance masks on a grid covering the frame (nonzero = inside), enabling the
+  /// mask cue: where a track or detection has several candidates under the cost limit, those pairs are
+  /// costed by mask IoU (1 - IoU_mask, fused with the score) instead of box IoU. Each track keeps the mask of
+  /// its last matched detection and predicts it moved with its box.
+  at::Tensor masks;
+  /// Mask pixels per frame pixel (e.g. 0.25 for masks at a quarter of the frame's resolution).
+  double mask_scale = 1.0;
+  /// Optional predicted masks for tracks (e.g. from a video segmenter): bool/uint8 [K,Hm,Wm] with their
+  /// track ids int64 [K]; they replace the tracker's own prediction for those tracks.
+  at::Tensor track_masks;
+  at::Tensor track_mask_ids;
+  /// CPU float32/float64 [2,3] affine map from the previous frame's pixels to this frame's (a GMC result),
+  /// applied to every track after prediction, before association (BoT-SORT's multi_gmc).
+  at::Tensor warp;
 };
 
 /// The tracks confirmed and matched in this frame, row i of each tensor describing one track.
@@ -47,7 +92,8 @@ struct TrackerOutput {
   at::Tensor ids;               ///< int64 [M], from 1, unique within this tracker until reset()
   at::Tensor scores;            ///< float64 [M], score of the matched detection
   at::Tensor classes;           ///< int64 [M]
-  at::Tensor det_index;         ///< int64 [M], the input row each track was matched to in this frame
+  at::Tensor det_index;         ///< int64 [M], the input row each track was matched to in this frame (-1: lost)
+  at::Tensor states;            ///< int64 [M], TrackStatus (Lost only with options.output_lost)
   std::vector<int64_t> started; ///< ids output for the first time in this frame
   std::vector<int64_t> ended;   ///< ids of output tracks that were dropped in this frame
 };
@@ -68,6 +114,9 @@ class TRACKKIT_API Tracker {
   /// pixels to this frame's (a GMC result), applied to every track's state after prediction, before
   /// association (BoT-SORT's multi_gmc).
   TrackerOutput update(const at::Tensor& detections, const at::Tensor& warp);
+  /// The general form: detections with optional embeddings, masks and camera warp. Every tensor is checked
+  /// before the tracker changes; a rejected frame does not advance it.
+  TrackerOutput update(const TrackerInput& input);
   /// Forgets every track and restarts ids at 1.
   void reset();
   const TrackerOptions& options() const;
@@ -92,12 +141,18 @@ class TRACKKIT_API TrackerBank {
   /// advances one frame (a stream without rows sees an empty frame). Returns one output per stream;
   /// det_index there is the row of `detections`.
   std::vector<TrackerOutput> update(const at::Tensor& detections);
+  /// The general form: `input.detections` has the stream column; embeddings and masks have one row per
+  /// detection row (split by stream); `input.warp` is [S,2,3], one warp per stream. track_masks are not
+  /// taken here (they are per stream: use Tracker). Everything is checked before any stream advances.
+  std::vector<TrackerOutput> update(const TrackerInput& input);
   /// Forgets one stream's tracks (its ids restart at 1).
   void reset(int64_t stream);
   int64_t streams() const;
 
  private:
   std::vector<Tracker> trackers_;
+  int64_t feature_dim_ = 0;        // embedding size, fixed by the first frame with embeddings
+  std::vector<int64_t> mask_grid_; // mask grid H, W, fixed by the first frame with masks
 };
 
 } // namespace trackkit

@@ -18,19 +18,32 @@ void KalmanFilter::initiate(const Vec4& z, Vec8& mean, Mat8& covariance) const {
   covariance = std.cwiseProduct(std).asDiagonal();
 }
 
-void KalmanFilter::predict(Vec8& mean, Mat8& covariance) const {
-  const Vec4 s = scales(mean.head<4>());
-  Vec8 std;
-  std << kWeightPosition * s, kWeightVelocity * s;
-  if (model_ == MotionModel::XYAH) std[2] = 1e-2, std[6] = 1e-5;
-  // x' = F x with F = [I I; 0 I]: position += velocity. Written out, not as 8x8 products.
-  mean.head<4>() += mean.tail<4>();
-  Mat8 fp = covariance; // F P
-  fp.topRows<4>() += covariance.bottomRows<4>();
-  Mat8 fpf = fp; // (F P) F^T
-  fpf.leftCols<4>() += fp.rightCols<4>();
-  covariance = fpf;
-  covariance.diagonal() += std.cwiseProduct(std);
+void KalmanFilter::predict(Means& means, Covariances& covariances) const {
+  const Eigen::Index n = means.cols();
+  // Process noise std per state, from the size before the step: rows (x, y, a|w, h) of position, then velocity.
+  Means std(8, n);
+  if (model_ == MotionModel::XYAH) {
+    const auto h = means.row(3);
+    std.row(0) = std.row(1) = std.row(3) = kWeightPosition * h;
+    std.row(4) = std.row(5) = std.row(7) = kWeightVelocity * h;
+    std.row(2).setConstant(1e-2);
+    std.row(6).setConstant(1e-5);
+  } else {
+    std.row(0) = std.row(2) = kWeightPosition * means.row(2);
+    std.row(1) = std.row(3) = kWeightPosition * means.row(3);
+    std.row(4) = std.row(6) = kWeightVelocity * means.row(2);
+    std.row(5) = std.row(7) = kWeightVelocity * means.row(3);
+  }
+  // x' = F x with F = [I I; 0 I]: position += velocity, for every state in one operation.
+  means.topRows<4>() += means.bottomRows<4>();
+  for (Eigen::Index i = 0; i < n; ++i) {
+    Mat8& p = covariances[i];
+    Mat8 fp = p; // F P, written out rather than as 8x8 products
+    fp.topRows<4>() += p.bottomRows<4>();
+    p = fp; // (F P) F^T
+    p.leftCols<4>() += fp.rightCols<4>();
+    p.diagonal() += std.col(i).cwiseProduct(std.col(i));
+  }
 }
 
 void KalmanFilter::update(Vec8& mean, Mat8& covariance, const Vec4& z) const {
@@ -47,15 +60,19 @@ void KalmanFilter::update(Vec8& mean, Mat8& covariance, const Vec4& z) const {
   covariance -= gs.lazyProduct(gain.transpose());
 }
 
-void apply_warp(const double warp[6], Vec8& mean, Mat8& covariance) {
+void apply_warp(const double warp[6], bool sizes_by_abs, Means& means, Covariances& covariances) {
   Eigen::Matrix2d r;
   r << warp[0], warp[1], warp[3], warp[4];
   Mat8 big = Mat8::Zero(); // kron(I4, R)
   for (int k = 0; k < 4; ++k) big.block<2, 2>(2 * k, 2 * k) = r;
-  mean = (big * mean).eval();
-  mean[0] += warp[2];
-  mean[1] += warp[5];
-  covariance = (big.lazyProduct(covariance)).lazyProduct(big.transpose());
+  if (sizes_by_abs) big.block<2, 2>(2, 2) = big.block<2, 2>(6, 6) = r.cwiseAbs();
+  for (int k = 0; k < 4; ++k) { // the 2x2 blocks of kron(I4, R) x means, for every state at once
+    const Eigen::Matrix<double, 2, Eigen::Dynamic> pair = means.middleRows<2>(2 * k);
+    means.middleRows<2>(2 * k) = big.block<2, 2>(2 * k, 2 * k) * pair;
+  }
+  means.row(0).array() += warp[2];
+  means.row(1).array() += warp[5];
+  for (Mat8& p : covariances) p = big.lazyProduct(p).lazyProduct(big.transpose());
 }
 
 } // namespace trackkit::detail

@@ -4,6 +4,8 @@
 // noise from w and h) BoT-SORT's. Same arithmetic as their kalman_filter.py.
 #include <Eigen/Core>
 
+#include <vector>
+
 #include "trackkit/tracker.hpp"
 
 namespace trackkit::detail {
@@ -11,6 +13,9 @@ namespace trackkit::detail {
 using Vec4 = Eigen::Matrix<double, 4, 1>;
 using Vec8 = Eigen::Matrix<double, 8, 1>;
 using Mat8 = Eigen::Matrix<double, 8, 8>;
+/// Many states at once: means as columns, covariances alongside.
+using Means = Eigen::Matrix<double, 8, Eigen::Dynamic>;
+using Covariances = std::vector<Mat8>;
 
 class KalmanFilter {
  public:
@@ -18,8 +23,8 @@ class KalmanFilter {
   MotionModel model() const { return model_; }
   /// A new track from a measurement in the model's box form: zero velocity, large velocity uncertainty.
   void initiate(const Vec4& measurement, Vec8& mean, Mat8& covariance) const;
-  /// One frame ahead.
-  void predict(Vec8& mean, Mat8& covariance) const;
+  /// Every state one frame ahead: means in one matrix operation, covariances as fixed-size 8x8 products.
+  void predict(Means& means, Covariances& covariances) const;
   /// Corrects with a measurement in the model's box form.
   void update(Vec8& mean, Mat8& covariance, const Vec4& measurement) const;
 
@@ -31,9 +36,9 @@ class KalmanFilter {
   static constexpr double kWeightVelocity = 1.0 / 160;
 };
 
-/// Applies a 2x3 camera warp (previous frame -> current frame, row-major) to a state in place, as BoT-SORT's
-/// multi_gmc: positions and velocities rotated/scaled by its 2x2 part, centre moved by its translation,
-/// covariance transformed alike.
-void apply_warp(const double warp[6], Vec8& mean, Mat8& covariance);
+/// Applies a 2x3 camera warp (previous frame -> current frame, row-major) to every state in place, as
+/// BoT-SORT's multi_gmc: positions and velocities rotated/scaled by its 2x2 part R, centre moved by its
+/// translation, covariance transformed alike. sizes_by_abs: the size pairs use |R| (ultralytics' variant).
+void apply_warp(const double warp[6], bool sizes_by_abs, Means& means, Covariances& covariances);
 
 } // namespace trackkit::detail

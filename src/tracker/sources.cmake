@@ -3,8 +3,10 @@ target_sources(trackkit PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/linear_assignment.cpp
   ${CMAKE_CURRENT_LIST_DIR}/kalman_filter.cpp
   ${CMAKE_CURRENT_LIST_DIR}/association.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/mask_cue.cpp
   ${CMAKE_CURRENT_LIST_DIR}/track.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tracker.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/tracker_input.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tracker_step.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tracker_bank.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mot_io.cpp

@@ -1,6 +1,7 @@
 #include "tracker/track.hpp"
 
-#include <unordered_set>
+#include <atomic>
+#include <cmath>
 
 namespace trackkit::detail {
 
@@ -36,26 +37,59 @@ Vec4 Track::measurement() const {
   return Vec4(t[0] + t[2] / 2, t[1] + t[3] / 2, model == MotionModel::XYAH ? t[2] / t[3] : t[2], t[3]);
 }
 
+void Track::absorb_cues(const Track& d, double momentum) {
+  if (!d.feature.empty()) {
+    if (feature.empty()) {
+      feature = d.feature;
+    } else {
+      double norm = 0;
+      std::vector<double> mixed(feature.size());
+      for (size_t k = 0; k < feature.size(); ++k) {
+        mixed[k] = momentum * feature[k] + (1 - momentum) * d.feature[k];
+        norm += mixed[k] * mixed[k];
+      }
+      norm = std::sqrt(norm);
+      if (!(norm > 0)) { // exactly opposite features at momentum 0.5: keep the newest
+        feature = d.feature;
+        return absorb_mask(d);
+      }
+      for (size_t k = 0; k < feature.size(); ++k) feature[k] = static_cast<float>(mixed[k] / norm);
+    }
+  }
+  absorb_mask(d);
+}
+
+void Track::absorb_mask(const Track& d) {
+  if (!d.mask) return;
+  mask = d.mask;
+  mask_cx = d.mask_cx, mask_cy = d.mask_cy;
+}
+
+uint64_t next_epoch() {
+  static std::atomic<uint64_t> epoch{0};
+  return ++epoch;
+}
+
 TrackList joint(const TrackList& a, const TrackList& b) {
-  std::unordered_set<int64_t> seen;
+  const uint64_t seen = next_epoch();
   TrackList out;
   out.reserve(a.size() + b.size());
   for (const auto& t : a) {
-    seen.insert(t->id);
+    t->mark = seen;
     out.push_back(t);
   }
   for (const auto& t : b)
-    if (seen.insert(t->id).second) out.push_back(t);
+    if (t->mark != seen) t->mark = seen, out.push_back(t);
   return out;
 }
 
 TrackList sub(const TrackList& a, const TrackList& b) {
-  std::unordered_set<int64_t> drop;
-  for (const auto& t : b) drop.insert(t->id);
-  std::unordered_set<int64_t> kept; // like ByteTrack's dict: one entry per id, first position
+  const uint64_t drop = next_epoch();
+  for (const auto& t : b) t->mark = drop;
+  const uint64_t kept = next_epoch(); // like ByteTrack's dict: one entry per id, first position
   TrackList out;
   for (const auto& t : a)
-    if (!drop.count(t->id) && kept.insert(t->id).second) out.push_back(t);
+    if (t->mark != drop && t->mark != kept) t->mark = kept, out.push_back(t);
   return out;
 }
 

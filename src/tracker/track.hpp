@@ -6,6 +6,7 @@
 
 #include "tracker/association.hpp"
 #include "tracker/kalman_filter.hpp"
+#include "tracker/mask_cue.hpp"
 
 namespace trackkit::detail {
 
@@ -24,7 +25,14 @@ struct Track {
   bool activated = false;
   bool reported = false; // has been output
   int64_t frame_id = 0, start_frame = 0, tracklet_len = 0;
+  int64_t removed_at = -1; // the frame it was first removed in (ByteTrack's removed_stracks keeps it forever)
+  uint64_t mark = 0;       // list operations' scratch: the epoch (next_epoch()) that last saw it
   MotionModel model = MotionModel::XYAH;
+  /// Appearance, L2-normalised: a detection's own feature, a track's EMA of its matches' features. Empty: none.
+  std::vector<float> feature;
+  /// Instance mask (a detection's, or a track's last matched one) and the box centre it was seen at.
+  MaskPtr mask;
+  double mask_cx = 0, mask_cy = 0;
 
   /// Detection row (x1,y1,x2,y2) -> not yet a track.
   Track(double x1, double y1, double x2, double y2, double score_, int64_t cls_, int64_t row, MotionModel model_);
@@ -33,12 +41,20 @@ struct Track {
   TrackBox box() const; // x1,y1,x2,y2 as ByteTrack's tlbr (tlwh with w, h added)
   /// The box in the Kalman filter's measurement form: (cx, cy, w/h, h) or (cx, cy, w, h).
   Vec4 measurement() const;
+  /// Takes a matched detection's feature into the EMA (momentum m) and its mask as the latest.
+  void absorb_cues(const Track& detection, double momentum);
+
+ private:
+  void absorb_mask(const Track& detection);
 };
 
 using TrackPtr = std::shared_ptr<Track>;
 using TrackList = std::vector<TrackPtr>;
 
-/// a, then b's tracks whose ids are not in a.
+/// A number no list operation has used yet (process-wide), for Track::mark.
+uint64_t next_epoch();
+/// a, then b's tracks whose ids are not in a. (An id belongs to one Track object, so the list operations
+/// compare objects through their marks instead of hashing ids.)
 TrackList joint(const TrackList& a, const TrackList& b);
 /// a without the tracks whose ids are in b.
 TrackList sub(const TrackList& a, const TrackList& b);

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
-#include <unordered_set>
 
 #include "tracker/tracker_impl.hpp"
 #include "trackkit/check.hpp"
@@ -38,6 +37,23 @@ TrackerOptions TrackerOptions::original_pipeline(double frame_rate) {
   return o;
 }
 
+TrackerOptions TrackerOptions::botsort(double frame_rate) {
+  TrackerOptions o = bytetrack();
+  o.track_thresh = 0.6;
+  o.new_track_thresh = 0.7;
+  o.motion_model = MotionModel::XYWH;
+  o.frame_rate = frame_rate;
+  return o;
+}
+
+TrackerOptions TrackerOptions::ultralytics_botsort() {
+  TrackerOptions o = ultralytics_bytetrack();
+  o.motion_model = MotionModel::XYWH;
+  o.warp_sizes_by_abs = true;
+  o.appearance_thresh = 1 - 0.8; // botsort.yaml's similarity 0.8, as ultralytics compares it
+  return o;
+}
+
 TrackerOptions TrackerOptions::bytetrack_mot17(double frame_rate) {
   TrackerOptions o = bytetrack();
   o.track_thresh = 0.6;
@@ -47,50 +63,45 @@ TrackerOptions TrackerOptions::bytetrack_mot17(double frame_rate) {
   return o;
 }
 
-namespace detail {
-
-at::Tensor checked_detections(const TensorCheck& check, const at::Tensor& detections, int64_t first) {
-  const at::Tensor d = detections.to(at::kDouble).contiguous();
-  const int64_t n = d.size(0), cols = d.size(1);
-  const double* p = d.const_data_ptr<double>();
-  for (int64_t i = 0; i < n; ++i, p += cols) {
-    const double* b = p + first; // x1, y1, x2, y2, score[, class]
-    for (int64_t k = 0; k < cols; ++k)
-      if (!std::isfinite(p[k])) check.fail("row " + std::to_string(i) + " contains NaN or infinite values");
-    if (b[2] < b[0] || b[3] < b[1]) check.fail("row " + std::to_string(i) + " has x2 < x1 or y2 < y1");
-    if (b[4] < 0 || b[4] > 1) check.fail("row " + std::to_string(i) + " has a score outside [0,1]");
-  }
-  return d;
-}
-
-} // namespace detail
-
-TrackList Tracker::Impl::read_detections(const at::Tensor& detections) const {
-  TensorCheck check("Tracker::update", "detections", detections);
-  check.dtype({at::kFloat, at::kDouble}).device_type(c10::kCPU);
-  if (detections.dim() != 2 || (detections.size(1) != 5 && detections.size(1) != 6)) {
-    check.fail("must have shape [N,5] or [N,6] (x1,y1,x2,y2,score[,class]), got " + shape_string(detections.sizes()));
-  }
-  const at::Tensor d = detail::checked_detections(check, detections, 0);
-  const int64_t n = d.size(0), cols = d.size(1);
-  const double* p = d.const_data_ptr<double>();
-  TrackList out;
-  out.reserve(n);
-  for (int64_t i = 0; i < n; ++i, p += cols) {
-    const int64_t cls = cols == 6 ? static_cast<int64_t>(p[5]) : 0;
-    out.push_back(std::make_shared<detail::Track>(p[0], p[1], p[2], p[3], p[4], cls, i, options.motion_model));
-  }
-  return out;
-}
-
-Matching Tracker::Impl::associate(const TrackList& tracks, const TrackList& dets, double thresh, bool fuse) const {
+Matching Tracker::Impl::associate(const TrackList& tracks, const TrackList& dets, double thresh, bool fuse,
+                                  bool appearance) const {
   std::vector<AssignmentEdge> costs = detail::overlap_costs(detail::boxes_of(tracks), detail::boxes_of(dets), offset());
-  if (fuse) {
-    std::vector<double> scores;
-    for (const auto& d : dets) scores.push_back(d->score);
-    detail::fuse_score(costs, scores);
+  const int64_t rows = static_cast<int64_t>(tracks.size()), cols = static_cast<int64_t>(dets.size());
+  std::vector<char> near; // IoU >= proximity_thresh, judged before score fusion (as BoT-SORT does)
+  if (appearance)
+    for (const AssignmentEdge& e : costs) near.push_back(!(e.cost > 1 - options.proximity_thresh));
+  auto fused = [&](double iou, int64_t col) { return 1.0 - iou * (fuse ? dets[col]->score : 1.0); };
+  if (fuse)
+    for (AssignmentEdge& e : costs) e.cost = fused(1.0 - e.cost, e.col);
+  const bool masks = std::any_of(dets.begin(), dets.end(), [](const auto& d) { return d->mask != nullptr; });
+  if (masks) {
+    detail::apply_mask_cue(costs, rows, cols, thresh, [&](const AssignmentEdge& e) {
+      const detail::Track& t = *tracks[e.row];
+      const detail::Track& d = *dets[e.col];
+      if (!d.mask) return -1.0;
+      if (const auto given = cues.track_masks.find(t.id); given != cues.track_masks.end())
+        return fused(detail::mask_iou(*given->second, 0, 0, *d.mask), e.col);
+      if (!t.mask) return -1.0;
+      const detail::TrackBox b = t.box(); // the track's mask follows its predicted box
+      const auto dx = static_cast<int64_t>(std::lround(((b.x1 + b.x2) / 2 - t.mask_cx) * cues.mask_scale));
+      const auto dy = static_cast<int64_t>(std::lround(((b.y1 + b.y2) / 2 - t.mask_cy) * cues.mask_scale));
+      return fused(detail::mask_iou(*t.mask, dx, dy, *d.mask), e.col);
+    });
   }
-  return detail::match(costs, static_cast<int64_t>(tracks.size()), static_cast<int64_t>(dets.size()), thresh);
+  if (appearance) {
+    for (size_t k = 0; k < costs.size(); ++k) {
+      AssignmentEdge& e = costs[k];
+      const std::vector<float>& f = tracks[e.row]->feature;
+      const std::vector<float>& g = dets[e.col]->feature;
+      if (!near[k] || f.empty() || g.empty()) continue;
+      double dot = 0, ff = 0, gg = 0;
+      for (size_t i = 0; i < f.size(); ++i)
+        dot += double(f[i]) * g[i], ff += double(f[i]) * f[i], gg += double(g[i]) * g[i];
+      const double half_distance = std::max(0.0, 1.0 - dot / std::sqrt(ff * gg)) / 2;
+      if (!(half_distance > options.appearance_thresh)) e.cost = std::min(e.cost, half_distance);
+    }
+  }
+  return detail::match(costs, rows, cols, thresh);
 }
 
 void Tracker::Impl::remove_duplicates() {
@@ -131,6 +142,12 @@ void check_options(const TrackerOptions& o) {
           "must be in (0,1)", o.unconfirmed_match_thresh);
   require(o.track_buffer >= 0, "track_buffer", "must be >= 0", o.track_buffer);
   require(o.frame_rate > 0 && std::isfinite(o.frame_rate), "frame_rate", "must be > 0", o.frame_rate);
+  require(o.proximity_thresh >= 0 && o.proximity_thresh <= 1, "proximity_thresh", "must be in [0,1]",
+          o.proximity_thresh);
+  require(o.appearance_thresh >= 0 && o.appearance_thresh <= 1, "appearance_thresh", "must be in [0,1]",
+          o.appearance_thresh);
+  require(o.feature_momentum >= 0 && o.feature_momentum < 1, "feature_momentum", "must be in [0,1)",
+          o.feature_momentum);
   require(o.duplicate_distance >= 0 && o.duplicate_distance < 1, "duplicate_distance", "must be in [0,1)",
           o.duplicate_distance);
 }
@@ -152,14 +169,23 @@ int64_t Tracker::frame_count() const { return impl_->frame_id; }
 void Tracker::reset() { *this = Tracker(impl_->options); }
 
 TrackerOutput Tracker::update(const at::Tensor& detections) {
-  return impl_->step(impl_->read_detections(detections), nullptr);
+  TrackerInput input;
+  input.detections = detections;
+  return update(input);
 }
 
 TrackerOutput Tracker::update(const at::Tensor& detections, const at::Tensor& warp) {
-  TensorCheck check("Tracker::update", "warp", warp);
-  check.shape({2, 3}).dtype({at::kFloat, at::kDouble}).device_type(c10::kCPU).finite();
-  const at::Tensor w = warp.to(at::kDouble).contiguous();
-  return impl_->step(impl_->read_detections(detections), w.const_data_ptr<double>());
+  TrackerInput input;
+  input.detections = detections;
+  input.warp = warp;
+  return update(input);
+}
+
+TrackerOutput Tracker::update(const TrackerInput& input) {
+  FrameCues frame_cues;
+  TrackList detections = impl_->read_input(input, frame_cues); // throws before any state changes
+  impl_->cues = std::move(frame_cues);
+  return impl_->step(detections);
 }
 
 } // namespace trackkit

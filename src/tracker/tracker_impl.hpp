@@ -2,7 +2,7 @@
 // Tracker state shared by tracker.cpp (set-up, input, helpers) and tracker_step.cpp (one frame).
 #include <ATen/core/Tensor.h>
 
-#include <unordered_set>
+#include <unordered_map>
 
 #include "tracker/association.hpp"
 #include "tracker/kalman_filter.hpp"
@@ -17,6 +17,15 @@ namespace detail {
 at::Tensor checked_detections(const TensorCheck& check, const at::Tensor& detections, int64_t first);
 } // namespace detail
 
+/// What one frame brings besides boxes, read and checked before the tracker changes.
+struct FrameCues {
+  const double* warp = nullptr;                             // 6 values (2x3 row-major) or null
+  double mask_scale = 1;                                    // mask grid pixels per frame pixel
+  bool float32_scores = false;                              // detections came as float32
+  std::unordered_map<int64_t, detail::MaskPtr> track_masks; // given predictions, by track id
+  at::Tensor warp_storage;                                  // keeps `warp` alive
+};
+
 struct Tracker::Impl {
   using TrackList = detail::TrackList;
   using Matching = detail::Matching;
@@ -24,17 +33,24 @@ struct Tracker::Impl {
   TrackerOptions options;
   detail::KalmanFilter kalman;
   TrackList tracked, lost;
-  std::unordered_set<int64_t> removed_ids; // every id ever removed (ByteTrack's removed_stracks)
   int64_t frame_id = 0, next_id = 0;
+  int64_t feature_dim = 0;         // embedding size, fixed by the first frame that has embeddings
+  std::vector<int64_t> mask_grid_; // mask grid H, W, fixed by the first frame that has masks
+  FrameCues cues;                  // this frame's
 
   double offset() const { return options.iou_plus_one ? 1.0 : 0.0; }
   int64_t max_time_lost() const { return static_cast<int64_t>(options.frame_rate / 30.0 * options.track_buffer); }
 
-  TrackList read_detections(const at::Tensor& detections) const;
-  Matching associate(const TrackList& tracks, const TrackList& dets, double thresh, bool fuse) const;
+  /// Checks every tensor of the input and turns its rows into detections carrying their cues.
+  TrackList read_input(const TrackerInput& input, FrameCues& frame_cues);
+  /// Gated minimum-cost matching; fuse: score-fused IoU cost; appearance: BoT-SORT's ReID cue (when features
+  /// exist). The mask cue applies wherever both sides of an ambiguous pair have masks.
+  Matching associate(const TrackList& tracks, const TrackList& dets, double thresh, bool fuse, bool appearance) const;
   void remove_duplicates();
-  /// One frame; warp: 6 values (2x3 row-major) or null.
-  TrackerOutput step(const TrackList& detections_all, const double* warp);
+  /// Predicts tracks (velocity of sizes zeroed for those not tracked) and applies this frame's warp.
+  void predict(const TrackList& pool, const TrackList& unconfirmed) const;
+  TrackerOutput step(const TrackList& detections_all);
+  TrackerOutput output(const TrackList& reported_before);
 };
 
 } // namespace trackkit

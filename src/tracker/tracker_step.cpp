@@ -4,7 +4,6 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
-#include <unordered_set>
 
 #include "tracker/tracker_impl.hpp"
 
@@ -16,27 +15,60 @@ using detail::TrackState;
 
 namespace {
 
-std::unordered_set<int64_t> live_reported_ids(const TrackList& a, const TrackList& b) {
-  std::unordered_set<int64_t> ids;
+/// The tracks that have been output and are still alive, each once.
+TrackList live_reported(const TrackList& a, const TrackList& b) {
+  TrackList live;
   for (const TrackList* list : {&a, &b})
     for (const auto& t : *list)
-      if (t->reported && t->state != TrackState::Removed) ids.insert(t->id);
-  return ids;
+      if (t->reported && t->state != TrackState::Removed) live.push_back(t);
+  return detail::sub(live, {});
 }
 
 } // namespace
 
-TrackerOutput Tracker::Impl::step(const TrackList& detections_all, const double* warp) {
-  ++frame_id;
-  const std::unordered_set<int64_t> before = live_reported_ids(tracked, lost);
-  TrackList activated, refound, newly_lost, newly_removed;
+void Tracker::Impl::predict(const TrackList& pool, const TrackList& unconfirmed) const {
+  // Tracks not seen last frame have no size velocity; the pool is predicted, then everything is warped.
+  const size_t n_pool = pool.size(), n = n_pool + (cues.warp ? unconfirmed.size() : 0);
+  detail::Means means(8, static_cast<Eigen::Index>(n));
+  detail::Covariances covariances(n);
+  for (size_t i = 0; i < n; ++i) {
+    const TrackPtr& t = i < n_pool ? pool[i] : unconfirmed[i - n_pool];
+    means.col(i) = t->mean;
+    covariances[i] = t->covariance;
+    if (i < n_pool && t->state != TrackState::Tracked) {
+      means(7, i) = 0;
+      if (kalman.model() == MotionModel::XYWH) means(6, i) = 0;
+    }
+  }
+  detail::Means pool_means = means.leftCols(n_pool);
+  detail::Covariances pool_covariances(covariances.begin(), covariances.begin() + n_pool);
+  kalman.predict(pool_means, pool_covariances);
+  means.leftCols(n_pool) = pool_means;
+  std::copy(pool_covariances.begin(), pool_covariances.end(), covariances.begin());
+  if (cues.warp) detail::apply_warp(cues.warp, options.warp_sizes_by_abs, means, covariances);
+  for (size_t i = 0; i < n; ++i) {
+    const TrackPtr& t = i < n_pool ? pool[i] : unconfirmed[i - n_pool];
+    t->mean = means.col(i);
+    t->covariance = covariances[i];
+  }
+}
 
+TrackerOutput Tracker::Impl::step(const TrackList& detections_all) {
+  ++frame_id;
+  const TrackList before = live_reported(tracked, lost);
+  TrackList activated, refound, newly_lost;
+
+  // Scores meet thresholds in the detections' own precision: float32 scores against float32 thresholds, as
+  // numpy compares a float32 array with a Python float (the references' behaviour).
+  const auto limit = [&](double t) { return cues.float32_scores ? static_cast<double>(static_cast<float>(t)) : t; };
+  const double high_limit = limit(options.track_thresh), low_limit = limit(options.low_thresh);
+  const double new_limit = limit(options.new_track_thresh);
   TrackList high, low;
   for (const auto& d : detections_all) {
     if (!(d->detection_tlwh[2] > 0 && d->detection_tlwh[3] > 0)) continue; // no aspect ratio: ignored
-    if (d->score > options.track_thresh || (options.high_score_inclusive && d->score == options.track_thresh)) {
+    if (d->score > high_limit || (options.high_score_inclusive && d->score == high_limit)) {
       high.push_back(d);
-    } else if (d->score > options.low_thresh && d->score < options.track_thresh) {
+    } else if (d->score > low_limit && d->score < high_limit) {
       low.push_back(d);
     }
   }
@@ -50,6 +82,7 @@ TrackerOutput Tracker::Impl::step(const TrackList& detections_all, const double*
     t->det_index = d->det_index;
     t->frame_id = frame_id;
     t->activated = true;
+    t->absorb_cues(*d, options.feature_momentum);
     if (t->state == TrackState::Tracked) {
       ++t->tracklet_len;
       activated.push_back(t);
@@ -60,27 +93,17 @@ TrackerOutput Tracker::Impl::step(const TrackList& detections_all, const double*
     }
   };
 
-  // First association: confirmed and lost tracks, predicted, against high-score detections.
-  TrackList pool = detail::joint(confirmed, lost);
-  for (const auto& t : pool) {
-    if (t->state != TrackState::Tracked) { // no size velocity while not seen
-      t->mean[7] = 0;
-      if (kalman.model() == MotionModel::XYWH) t->mean[6] = 0;
-    }
-    kalman.predict(t->mean, t->covariance);
-  }
-  if (warp != nullptr) { // camera motion, after prediction (BoT-SORT)
-    for (const TrackList* list : {&pool, &unconfirmed})
-      for (const auto& t : *list) detail::apply_warp(warp, t->mean, t->covariance);
-  }
-  const detail::Matching first = associate(pool, high, options.match_thresh, options.fuse_score);
+  // First association: confirmed and lost tracks, predicted (and warped), against high-score detections.
+  const TrackList pool = detail::joint(confirmed, lost);
+  predict(pool, unconfirmed);
+  const detail::Matching first = associate(pool, high, options.match_thresh, options.fuse_score, true);
   for (const auto& [i, j] : first.pairs) apply(pool[i], high[j]);
 
   // Second association: tracks still unmatched (only those tracked last frame) against low-score detections.
   TrackList remaining;
   for (int64_t i : first.unmatched_rows)
     if (pool[i]->state == TrackState::Tracked) remaining.push_back(pool[i]);
-  const detail::Matching second = associate(remaining, low, options.second_match_thresh, false);
+  const detail::Matching second = associate(remaining, low, options.second_match_thresh, false, false);
   for (const auto& [i, j] : second.pairs) apply(remaining[i], low[j]);
   for (int64_t i : second.unmatched_rows) {
     const TrackPtr& t = remaining[i];
@@ -93,17 +116,18 @@ TrackerOutput Tracker::Impl::step(const TrackList& detections_all, const double*
   // Tracks seen in one frame only get one chance, with the high detections left over.
   TrackList left;
   for (int64_t j : first.unmatched_cols) left.push_back(high[j]);
-  const detail::Matching third = associate(unconfirmed, left, options.unconfirmed_match_thresh, options.fuse_score);
+  const detail::Matching third =
+      associate(unconfirmed, left, options.unconfirmed_match_thresh, options.fuse_score, true);
   for (const auto& [i, j] : third.pairs) apply(unconfirmed[i], left[j]);
   for (int64_t i : third.unmatched_rows) {
     unconfirmed[i]->state = TrackState::Removed;
-    newly_removed.push_back(unconfirmed[i]);
+    if (unconfirmed[i]->removed_at < 0) unconfirmed[i]->removed_at = frame_id;
   }
 
   // New tracks from confident leftovers; confirmed at once only in the first frame.
   for (int64_t j : third.unmatched_cols) {
     const TrackPtr& d = left[j];
-    if (d->score < options.new_track_thresh) continue;
+    if (d->score < new_limit) continue;
     d->id = ++next_id;
     kalman.initiate(d->measurement(), d->mean, d->covariance);
     d->has_state = true;
@@ -117,7 +141,7 @@ TrackerOutput Tracker::Impl::step(const TrackList& detections_all, const double*
   for (const auto& t : lost) {
     if (frame_id - t->frame_id > max_time_lost()) {
       t->state = TrackState::Removed;
-      newly_removed.push_back(t);
+      if (t->removed_at < 0) t->removed_at = frame_id;
     }
   }
 
@@ -130,37 +154,49 @@ TrackerOutput Tracker::Impl::step(const TrackList& detections_all, const double*
   // Removed before this frame only: a track removed now stays in `lost` one more frame (as in ByteTrack).
   TrackList removed_before;
   for (const auto& t : lost)
-    if (removed_ids.count(t->id)) removed_before.push_back(t);
+    if (t->removed_at >= 0 && t->removed_at < frame_id) removed_before.push_back(t);
   lost = detail::sub(lost, removed_before);
-  for (const auto& t : newly_removed) removed_ids.insert(t->id);
   remove_duplicates();
 
+  return output(before);
+}
+
+TrackerOutput Tracker::Impl::output(const TrackList& before) {
+  TrackList shown;
+  for (const auto& t : tracked)
+    if (t->activated) shown.push_back(t);
+  if (options.output_lost) {
+    for (const auto& t : lost)
+      if (t->state == TrackState::Lost && t->reported) shown.push_back(t);
+  }
+  const auto m = static_cast<int64_t>(shown.size());
   TrackerOutput out;
-  int64_t m = 0;
-  for (const auto& t : tracked) m += t->activated ? 1 : 0;
   out.boxes = at::empty({m, 4}, at::kDouble);
   out.scores = at::empty({m}, at::kDouble);
   out.ids = at::empty({m}, at::kLong);
   out.classes = at::empty({m}, at::kLong);
   out.det_index = at::empty({m}, at::kLong);
+  out.states = at::empty({m}, at::kLong);
   double* boxes = out.boxes.mutable_data_ptr<double>();
   double* scores = out.scores.mutable_data_ptr<double>();
   int64_t* ids = out.ids.mutable_data_ptr<int64_t>();
   int64_t* classes = out.classes.mutable_data_ptr<int64_t>();
   int64_t* rows = out.det_index.mutable_data_ptr<int64_t>();
-  int64_t k = 0;
-  for (const auto& t : tracked) {
-    if (!t->activated) continue;
+  int64_t* states = out.states.mutable_data_ptr<int64_t>();
+  for (int64_t k = 0; k < m; ++k) {
+    const TrackPtr& t = shown[k];
     const detail::TrackBox b = t->box();
+    const bool live = t->state == TrackState::Tracked;
     boxes[4 * k] = b.x1, boxes[4 * k + 1] = b.y1, boxes[4 * k + 2] = b.x2, boxes[4 * k + 3] = b.y2;
-    ids[k] = t->id, scores[k] = t->score, classes[k] = t->cls, rows[k] = t->det_index;
-    ++k;
+    ids[k] = t->id, scores[k] = t->score, classes[k] = t->cls, rows[k] = live ? t->det_index : -1;
+    states[k] = static_cast<int64_t>(live ? TrackStatus::Tracked : TrackStatus::Lost);
     if (!t->reported) out.started.push_back(t->id);
     t->reported = true;
   }
-  const std::unordered_set<int64_t> after = live_reported_ids(tracked, lost);
-  for (int64_t id : before)
-    if (!after.count(id)) out.ended.push_back(id);
+  const uint64_t alive = detail::next_epoch();
+  for (const auto& t : live_reported(tracked, lost)) t->mark = alive;
+  for (const auto& t : before)
+    if (t->mark != alive) out.ended.push_back(t->id);
   std::sort(out.ended.begin(), out.ended.end());
   return out;
 }

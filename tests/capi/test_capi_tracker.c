@@ -35,8 +35,8 @@ static void test_config(void) {
   CHECK(mot17.iou_plus_one == 1);
   CHECK(tk_tracker_config_preset("sort", 30.0, &mot17) == TK_ERR_INVALID_ARGUMENT);
   CHECK(strcmp(tk_last_error(),
-               "tk_tracker_config_preset: name must be \"bytetrack\", \"bytetrack_mot17\", "
-               "\"ultralytics_bytetrack\" or \"original_pipeline\", got \"sort\"") == 0);
+               "tk_tracker_config_preset: name must be \"bytetrack\", \"bytetrack_mot17\", \"botsort\", "
+               "\"ultralytics_bytetrack\", \"ultralytics_botsort\" or \"original_pipeline\", got \"sort\"") == 0);
   CHECK(tk_tracker_config_preset("original_pipeline", 25.0, &mot17) == TK_OK);
   CHECK(mot17.low_thresh == 0.4 && mot17.track_thresh == 0.5 && mot17.track_buffer == 90 && mot17.frame_rate == 25.0);
   c.match_thresh = 1.5;
@@ -140,10 +140,63 @@ static void test_bank(void) {
   tk_tracker_bank_destroy(bank);
 }
 
+/* Two people side by side swap places; their features keep the ids (docs/tracker.md, appearance). */
+static void test_update_ex(void) {
+  tk_tracker_config c;
+  tk_tracker* tracker = NULL;
+  double boxes[10] = {100, 100, 200, 300, 0.9, 120, 100, 220, 300, 0.9};
+  float feats[8] = {1, 0, 0, 0, 0, 1, 0, 0};
+  int64_t box_shape[2] = {2, 5}, feat_shape[2] = {2, 4}, bad_shape[2] = {3, 4};
+  DLTensor tb = f64_tensor(boxes, box_shape), tf = f64_tensor(NULL, feat_shape);
+  tk_tracker_input in = tk_tracker_input_defaults();
+  DLManagedTensorVersioned* out = NULL;
+  int frame;
+  tf.data = feats;
+  tf.dtype.bits = 32;
+  CHECK(in.struct_size == sizeof(tk_tracker_input) && in.mask_scale == 1.0 && in.embeddings == NULL);
+  CHECK(tk_tracker_config_preset("botsort", 30.0, &c) == TK_OK);
+  CHECK(c.motion_model == TK_MOTION_XYWH && c.track_thresh == 0.6 && c.appearance_thresh == 0.25);
+  CHECK(tk_tracker_create(&c, &tracker) == TK_OK && tracker != NULL);
+  if (tracker == NULL) return;
+  in.detections = &tb;
+  in.embeddings = &tf;
+  for (frame = 0; frame < 3; ++frame) {
+    if (frame == 2) { /* swap the boxes, not the features */
+      int k;
+      for (k = 0; k < 4; ++k) {
+        double t = boxes[k];
+        boxes[k] = boxes[5 + k], boxes[5 + k] = t;
+      }
+    }
+    CHECK(tk_tracker_update_ex(tracker, &in, &out) == TK_OK);
+    if (out != NULL) {
+      const double* r = rows_of(out);
+      CHECK(out->dl_tensor.shape[0] == 2 && out->dl_tensor.shape[1] == 9);
+      /* id 1 stays with row 0 (person A), status tracked */
+      CHECK((r[4] == 1.0 && r[7] == 0.0) || (r[13] == 1.0 && r[16] == 0.0));
+      CHECK(r[8] == 1.0 && r[17] == 1.0);
+      tk_tensor_free(out);
+      out = NULL;
+    }
+  }
+  tf.shape = bad_shape;
+  CHECK(tk_tracker_update_ex(tracker, &in, &out) == TK_ERR_INVALID_ARGUMENT);
+  CHECK(strcmp(tk_last_error(),
+               "Tracker::update: embeddings must have shape [N,D] with N = 2 (one per detection "
+               "row) and D > 0, got [3,4]") == 0);
+  in.struct_size = 4;
+  CHECK(tk_tracker_update_ex(tracker, &in, &out) == TK_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(tk_last_error(), "input->struct_size") != NULL);
+  CHECK(tk_tracker_update_ex(tracker, NULL, &out) == TK_ERR_INVALID_ARGUMENT);
+  CHECK(strcmp(tk_last_error(), "tk_tracker_update_ex: input is NULL") == 0);
+  tk_tracker_destroy(tracker);
+}
+
 int main(void) {
   test_config();
   test_tracker();
   test_warp();
   test_bank();
+  test_update_ex();
   return report();
 }

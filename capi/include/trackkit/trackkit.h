@@ -102,7 +102,7 @@ TK_API tk_log_config tk_log_config_defaults(void);
 /** Applies a logging configuration (process-wide) and logs one info line describing it. */
 TK_API tk_status tk_set_log_config(const tk_log_config* config);
 
-/* ---- tracker (ByteTrack family; docs/tracker.md) ---- */
+/* ---- tracker (ByteTrack / BoT-SORT family; docs/tracker.md) ---- */
 
 typedef enum tk_motion_model { TK_MOTION_XYAH = 0, TK_MOTION_XYWH = 1 } tk_motion_model;
 
@@ -121,12 +121,18 @@ typedef struct tk_tracker_config {
   int32_t iou_plus_one;            /**< 0: +1 pixel widths in IoU (ByteTrack's cython_bbox) */
   int32_t high_score_inclusive;    /**< 0: score == track_thresh counts as high (ultralytics) */
   int32_t motion_model;            /**< TK_MOTION_XYAH (ByteTrack's Kalman state) or TK_MOTION_XYWH (BoT-SORT's) */
+  int32_t warp_sizes_by_abs;       /**< 0: camera warps move sizes by |R| (ultralytics) rather than R */
+  int32_t output_lost;             /**< 0: also output lost tracks (predicted boxes, status 2, det_index -1) */
+  double proximity_thresh;         /**< 0.5: appearance counts only for pairs with IoU >= this */
+  double appearance_thresh;        /**< 0.25: and half cosine distance (1 - cos)/2 <= this */
+  double feature_momentum;         /**< 0.9: track feature EMA momentum */
 } tk_tracker_config;
 
 /** trackkit's defaults (trackkit::TrackerOptions). */
 TK_API tk_tracker_config tk_tracker_config_defaults(void);
-/** A named preset, "bytetrack", "bytetrack_mot17", "ultralytics_bytetrack" or "original_pipeline", for a video of
- * frame_rate fps (ultralytics' keeps lost tracks 30 frames at any rate, so it ignores frame_rate). */
+/** A named preset, "bytetrack", "bytetrack_mot17", "botsort", "ultralytics_bytetrack", "ultralytics_botsort" or
+ * "original_pipeline", for a video of frame_rate fps (ultralytics' keep lost tracks 30 frames at any rate, so
+ * they ignore frame_rate). */
 TK_API tk_status tk_tracker_config_preset(const char* name, double frame_rate, tk_tracker_config* config);
 
 typedef struct tk_tracker tk_tracker;
@@ -139,6 +145,24 @@ TK_API tk_status tk_tracker_update(tk_tracker* tracker, const DLTensor* detectio
  *  to this frame's (a GMC result), applied to the tracks after prediction (BoT-SORT). */
 TK_API tk_status tk_tracker_update_warp(tk_tracker* tracker, const DLTensor* detections, const DLTensor* warp,
                                         DLManagedTensorVersioned** tracks);
+
+/** One frame's input for tk_tracker_update_ex: NULL tensors are absent; only detections is required. */
+typedef struct tk_tracker_input {
+  size_t struct_size;             /**< sizeof(tk_tracker_input), set by tk_tracker_input_defaults() */
+  const DLTensor* detections;     /**< CPU float32/float64 [N,5] or [N,6] */
+  const DLTensor* embeddings;     /**< CPU float32/float64 [N,D] appearance features (ReID cue) */
+  const DLTensor* masks;          /**< CPU bool/uint8 [N,Hm,Wm] instance masks on a grid covering the frame */
+  const DLTensor* track_masks;    /**< CPU bool/uint8 [K,Hm,Wm] predicted masks for tracks ... */
+  const DLTensor* track_mask_ids; /**< ... and their track ids, int64 [K] */
+  const DLTensor* warp;           /**< CPU float32/float64 [2,3] camera warp, previous -> this frame */
+  double mask_scale;              /**< 1: mask grid pixels per frame pixel */
+} tk_tracker_input;
+
+TK_API tk_tracker_input tk_tracker_input_defaults(void);
+/** The general form (trackkit::Tracker::update(TrackerInput)). *tracks: float64 [M,9] = x1, y1, x2, y2, id,
+ *  score, class, det_index (-1 for a lost track), status (1 tracked, 2 lost). */
+TK_API tk_status tk_tracker_update_ex(tk_tracker* tracker, const tk_tracker_input* input,
+                                      DLManagedTensorVersioned** tracks);
 TK_API tk_status tk_tracker_reset(tk_tracker* tracker);
 
 /** Many streams in one call, updated in parallel (trackkit::TrackerBank). */

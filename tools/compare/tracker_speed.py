@@ -9,7 +9,6 @@ folder so that track_mot tracks exactly the frames the Python trackers get (floa
   build/refvenv/bin/python tools/compare/tracker_speed.py build/capi/libtrackkit_c.so build/examples/track_mot
 """
 import argparse
-import ctypes as C
 import os
 import subprocess
 import tempfile
@@ -17,11 +16,9 @@ import time
 from types import SimpleNamespace
 
 import numpy as np
-from tracker_vs_ultralytics import YAML, Detections, TkInput, TrackkitTracker
+from tracker_vs_ultralytics import YAML, Detections, TrackkitTracker, load_library
 from ultralytics.trackers.bot_sort import BOTSORT
 from ultralytics.trackers.byte_tracker import BYTETracker
-
-from dlpack_ctypes import DLManagedTensorVersioned  # noqa: E402  (path set by tracker_vs_ultralytics)
 
 SIZES = (10, 50, 100, 200, 500, 1000, 2000)
 FRAMES = 30
@@ -81,12 +78,7 @@ def main():
     parser.add_argument("lib")
     parser.add_argument("track_mot")
     opts = parser.parse_args()
-    lib = C.CDLL(opts.lib)
-    lib.tk_last_error.restype = C.c_char_p
-    lib.tk_tracker_update_ex.argtypes = [C.c_void_p, C.POINTER(TkInput), C.POINTER(C.POINTER(DLManagedTensorVersioned))]
-    lib.tk_tracker_config_preset.argtypes = [C.c_char_p, C.c_double, C.c_void_p]
-    lib.tk_tracker_create.argtypes = [C.c_void_p, C.POINTER(C.c_void_p)]
-    lib.tk_tracker_destroy.argtypes = [C.c_void_p]
+    lib = load_library(opts.lib)
     tmp = tempfile.mkdtemp(prefix="tk_speed_")
     print(f"{'tracker':10} {'dets':>5} {'python ms':>10} {'C ABI ms':>9} {'C++ ms':>8} {'py/C++':>7}")
     for name, ref_class, preset in (("bytetrack", BYTETracker, "ultralytics_bytetrack"),

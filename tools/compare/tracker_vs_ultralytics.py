@@ -72,6 +72,17 @@ class TkInput(C.Structure):
         "detections", "embeddings", "masks", "track_masks", "track_mask_ids", "warp")] + [("mask_scale", C.c_double)]
 
 
+def load_library(path):
+    """libtrackkit_c with the signatures of the tracker functions these scripts call."""
+    lib = C.CDLL(path)
+    lib.tk_last_error.restype = C.c_char_p
+    lib.tk_tracker_update_ex.argtypes = [C.c_void_p, C.POINTER(TkInput), C.POINTER(C.POINTER(DLManagedTensorVersioned))]
+    lib.tk_tracker_config_preset.argtypes = [C.c_char_p, C.c_double, C.c_void_p]
+    lib.tk_tracker_create.argtypes = [C.c_void_p, C.POINTER(C.c_void_p)]
+    lib.tk_tracker_destroy.argtypes = [C.c_void_p]
+    return lib
+
+
 class TrackkitTracker:
     """trackkit's Tracker through the C ABI; the config struct is the library's own (filled by a preset)."""
 
@@ -209,12 +220,7 @@ def main():
     parser.add_argument("--trackers", default="bytetrack,botsort,botsort_reid")
     parser.add_argument("--sets", default=",".join(DATA_SETS))
     opts = parser.parse_args()
-    lib = C.CDLL(opts.lib)
-    lib.tk_last_error.restype = C.c_char_p
-    lib.tk_tracker_update_ex.argtypes = [C.c_void_p, C.POINTER(TkInput), C.POINTER(C.POINTER(DLManagedTensorVersioned))]
-    lib.tk_tracker_config_preset.argtypes = [C.c_char_p, C.c_double, C.c_void_p]
-    lib.tk_tracker_create.argtypes = [C.c_void_p, C.POINTER(C.c_void_p)]
-    lib.tk_tracker_destroy.argtypes = [C.c_void_p]
+    lib = load_library(opts.lib)
     tmp = tempfile.mkdtemp(prefix="tk_compare_")
     for tracker in opts.trackers.split(","):
         for set_name in opts.sets.split(","):

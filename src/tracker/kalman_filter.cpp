@@ -46,18 +46,30 @@ void KalmanFilter::predict(Means& means, Covariances& covariances) const {
   }
 }
 
-void KalmanFilter::update(Vec8& mean, Mat8& covariance, const Vec4& z) const {
-  Vec4 std = kWeightPosition * scales(mean.head<4>());
-  if (model_ == MotionModel::XYAH) std[2] = 1e-1;
-  // Projection H = [I 0]: the measured part of the state.
-  Eigen::Matrix4d s = covariance.topLeftCorner<4, 4>();
-  s.diagonal() += std.cwiseProduct(std);
-  const Eigen::Matrix<double, 8, 4> ph = covariance.leftCols<4>(); // P H^T
-  const Eigen::Matrix<double, 8, 4> gain = s.llt().solve(ph.transpose()).transpose();
-  mean += gain * (z - mean.head<4>());
-  // Coefficient-wise products: at these fixed sizes Eigen would otherwise call its general GEMM.
-  const Eigen::Matrix<double, 8, 4> gs = gain.lazyProduct(s);
-  covariance -= gs.lazyProduct(gain.transpose());
+void KalmanFilter::update(Means& means, Covariances& covariances,
+                          const Eigen::Matrix<double, 4, Eigen::Dynamic>& measurements) const {
+  // Measurement noise std per state (from its predicted size) and innovations, for all states at once.
+  Eigen::Matrix<double, 4, Eigen::Dynamic> std(4, means.cols());
+  if (model_ == MotionModel::XYAH) {
+    std.row(0) = std.row(1) = std.row(3) = kWeightPosition * means.row(3);
+    std.row(2).setConstant(1e-1);
+  } else {
+    std.row(0) = std.row(2) = kWeightPosition * means.row(2);
+    std.row(1) = std.row(3) = kWeightPosition * means.row(3);
+  }
+  const Eigen::Matrix<double, 4, Eigen::Dynamic> innovation = measurements - means.topRows<4>();
+  for (Eigen::Index i = 0; i < means.cols(); ++i) {
+    Mat8& p = covariances[i];
+    // Projection H = [I 0]: the measured part of the state.
+    Eigen::Matrix4d s = p.topLeftCorner<4, 4>();
+    s.diagonal() += std.col(i).cwiseProduct(std.col(i));
+    const Eigen::Matrix<double, 8, 4> ph = p.leftCols<4>(); // P H^T
+    const Eigen::Matrix<double, 8, 4> gain = s.llt().solve(ph.transpose()).transpose();
+    means.col(i) += gain * innovation.col(i);
+    // Coefficient-wise products: at these fixed sizes Eigen would otherwise call its general GEMM.
+    const Eigen::Matrix<double, 8, 4> gs = gain.lazyProduct(s);
+    p -= gs.lazyProduct(gain.transpose());
+  }
 }
 
 void apply_warp(const double warp[6], bool sizes_by_abs, Means& means, Covariances& covariances) {

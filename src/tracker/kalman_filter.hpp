@@ -25,8 +25,10 @@ class KalmanFilter {
   void initiate(const Vec4& measurement, Vec8& mean, Mat8& covariance) const;
   /// Every state one frame ahead: means in one matrix operation, covariances as fixed-size 8x8 products.
   void predict(Means& means, Covariances& covariances) const;
-  /// Corrects with a measurement in the model's box form.
-  void update(Vec8& mean, Mat8& covariance, const Vec4& measurement) const;
+  /// Corrects every state with its measurement (a column of `measurements`, the model's box form): the
+  /// innovations and noise in matrix form over all states, the gain per state (a 4x4 Cholesky solve).
+  void update(Means& means, Covariances& covariances,
+              const Eigen::Matrix<double, 4, Eigen::Dynamic>& measurements) const;
 
  private:
   /// Position noise scales (std / weight) for a state or measurement m: (h,h,·,h) or (w,h,w,h).

@@ -75,21 +75,35 @@ TrackerOutput Tracker::Impl::step(const TrackList& detections_all) {
   TrackList unconfirmed, confirmed;
   for (const auto& t : tracked) (t->activated ? confirmed : unconfirmed).push_back(t);
 
-  auto apply = [&](const TrackPtr& t, const TrackPtr& d) {
-    kalman.update(t->mean, t->covariance, d->measurement());
-    t->score = d->score;
-    t->cls = d->cls;
-    t->det_index = d->det_index;
-    t->frame_id = frame_id;
-    t->activated = true;
-    t->absorb_cues(*d, options.feature_momentum);
-    if (t->state == TrackState::Tracked) {
-      ++t->tracklet_len;
-      activated.push_back(t);
-    } else {
-      t->tracklet_len = 0;
-      t->state = TrackState::Tracked;
-      refound.push_back(t);
+  // A stage's matches: every matched state corrected at once, then each track takes its detection.
+  auto apply = [&](const TrackList& tracks, const TrackList& dets, const detail::Matching& m) {
+    const auto k = static_cast<Eigen::Index>(m.pairs.size());
+    detail::Means means(8, k);
+    detail::Covariances covariances(k);
+    Eigen::Matrix<double, 4, Eigen::Dynamic> z(4, k);
+    for (Eigen::Index p = 0; p < k; ++p) {
+      const auto& [i, j] = m.pairs[p];
+      means.col(p) = tracks[i]->mean, covariances[p] = tracks[i]->covariance, z.col(p) = dets[j]->measurement();
+    }
+    kalman.update(means, covariances, z);
+    for (Eigen::Index p = 0; p < k; ++p) {
+      const TrackPtr& t = tracks[m.pairs[p].first];
+      const TrackPtr& d = dets[m.pairs[p].second];
+      t->mean = means.col(p), t->covariance = covariances[p];
+      t->score = d->score;
+      t->cls = d->cls;
+      t->det_index = d->det_index;
+      t->frame_id = frame_id;
+      t->activated = true;
+      t->absorb_cues(*d, options.feature_momentum);
+      if (t->state == TrackState::Tracked) {
+        ++t->tracklet_len;
+        activated.push_back(t);
+      } else {
+        t->tracklet_len = 0;
+        t->state = TrackState::Tracked;
+        refound.push_back(t);
+      }
     }
   };
 
@@ -97,14 +111,14 @@ TrackerOutput Tracker::Impl::step(const TrackList& detections_all) {
   const TrackList pool = detail::joint(confirmed, lost);
   predict(pool, unconfirmed);
   const detail::Matching first = associate(pool, high, options.match_thresh, options.fuse_score, true);
-  for (const auto& [i, j] : first.pairs) apply(pool[i], high[j]);
+  apply(pool, high, first);
 
   // Second association: tracks still unmatched (only those tracked last frame) against low-score detections.
   TrackList remaining;
   for (int64_t i : first.unmatched_rows)
     if (pool[i]->state == TrackState::Tracked) remaining.push_back(pool[i]);
   const detail::Matching second = associate(remaining, low, options.second_match_thresh, false, false);
-  for (const auto& [i, j] : second.pairs) apply(remaining[i], low[j]);
+  apply(remaining, low, second);
   for (int64_t i : second.unmatched_rows) {
     const TrackPtr& t = remaining[i];
     if (t->state != TrackState::Lost) {
@@ -118,7 +132,7 @@ TrackerOutput Tracker::Impl::step(const TrackList& detections_all) {
   for (int64_t j : first.unmatched_cols) left.push_back(high[j]);
   const detail::Matching third =
       associate(unconfirmed, left, options.unconfirmed_match_thresh, options.fuse_score, true);
-  for (const auto& [i, j] : third.pairs) apply(unconfirmed[i], left[j]);
+  apply(unconfirmed, left, third);
   for (int64_t i : third.unmatched_rows) {
     unconfirmed[i]->state = TrackState::Removed;
     if (unconfirmed[i]->removed_at < 0) unconfirmed[i]->removed_at = frame_id;

@@ -3,7 +3,7 @@ through its C ABI from Python, and trackkit's C++ call (examples/track_mot's Tra
 same synthetic crowds in the same run.
 
 A crowd: n people-sized boxes (24x60) walking at up to 2 px/frame in 1920x1080, 1 px detection jitter, scores
-0.2-1.0, 30 frames (the model of bench/bench_tracker.cpp's crowd). The frames are written as a MOT sequence
+0.2-1.0, 100 frames (the model of bench/bench_tracker.cpp's crowd). The frames are written as a MOT sequence
 folder so that track_mot tracks exactly the frames the Python trackers get (float32 scores and corners).
 
   build/refvenv/bin/python tools/compare/tracker_speed.py build/capi/libtrackkit_c.so build/examples/track_mot
@@ -21,7 +21,7 @@ from ultralytics.trackers.bot_sort import BOTSORT
 from ultralytics.trackers.byte_tracker import BYTETracker
 
 SIZES = (10, 50, 100, 200, 500, 1000, 2000)
-FRAMES = 30
+FRAMES = 100
 
 
 def crowd(n, rng):

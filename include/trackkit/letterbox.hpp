@@ -13,15 +13,15 @@ struct LetterboxOptions {
   int64_t height = 640, width = 640; ///< the model input (new_shape)
   bool stride_multiple = false;      ///< pad only up to a multiple of `stride` (the references' auto=True)
   int64_t stride = 32;
-  bool scale_up = true;         ///< frames smaller than the input are enlarged
-  bool input_bgr = true;        ///< frames are BGR (OpenCV); the model input is RGB either way
-  int64_t pad_value = 114;      ///< grey of the border, in uint8 levels
+  bool scale_up = true;                ///< frames smaller than the input are enlarged
+  bool input_bgr = true;               ///< frames are BGR (OpenCV); the model input is RGB either way
+  int64_t pad_value = 114;             ///< grey of the border, in uint8 levels
   c10::ScalarType dtype = c10::kFloat; ///< model input dtype: float32, float16 or bfloat16, values in [0,1]
 };
 
 /// Where a frame lands in the model input.
 struct LetterboxGeometry {
-  int64_t input_height = 0, input_width = 0; ///< the model input (output of letterbox())
+  int64_t input_height = 0, input_width = 0;     ///< the model input (output of letterbox())
   int64_t resized_height = 0, resized_width = 0; ///< the frame after resizing (round(side * gain))
   int64_t pad_top = 0, pad_left = 0;             ///< round(padding / 2 - 0.1), Python's round
   double gain = 1;                               ///< min(input / frame) (at most 1 without scale_up)

@@ -24,8 +24,8 @@ void check_options(const LetterboxOptions& o) {
   require(o.stride > 0, "stride", "must be > 0", o.stride);
   require(o.pad_value >= 0 && o.pad_value <= 255, "pad_value", "must be in [0,255]", o.pad_value);
   if (o.dtype != at::kFloat && o.dtype != at::kHalf && o.dtype != at::kBFloat16) {
-    fail_argument("letterbox", "options.dtype", std::string("must be float32, float16 or bfloat16, got ") +
-                                                    c10::toString(o.dtype));
+    fail_argument("letterbox", "options.dtype",
+                  std::string("must be float32, float16 or bfloat16, got ") + c10::toString(o.dtype));
   }
 }
 
@@ -34,8 +34,8 @@ void check_options(const LetterboxOptions& o) {
 LetterboxGeometry letterbox_geometry(int64_t height, int64_t width, const LetterboxOptions& o) {
   check_options(o);
   if (height <= 0 || width <= 0) {
-    fail_argument("letterbox", "frames", "must have height and width > 0, got " + std::to_string(height) + "x" +
-                                             std::to_string(width));
+    fail_argument("letterbox", "frames",
+                  "must have height and width > 0, got " + std::to_string(height) + "x" + std::to_string(width));
   }
   LetterboxGeometry g;
   double r = std::min(static_cast<double>(o.height) / height, static_cast<double>(o.width) / width);
@@ -44,7 +44,8 @@ LetterboxGeometry letterbox_geometry(int64_t height, int64_t width, const Letter
   g.resized_width = std::max<int64_t>(py_round(width * r), 1);
   g.resized_height = std::max<int64_t>(py_round(height * r), 1);
   double dw = static_cast<double>(o.width - g.resized_width), dh = static_cast<double>(o.height - g.resized_height);
-  if (o.stride_multiple) dw = std::fmod(dw, static_cast<double>(o.stride)), dh = std::fmod(dh, static_cast<double>(o.stride));
+  if (o.stride_multiple)
+    dw = std::fmod(dw, static_cast<double>(o.stride)), dh = std::fmod(dh, static_cast<double>(o.stride));
   dw /= 2, dh /= 2;
   g.pad_top = py_round(dh - 0.1), g.pad_left = py_round(dw - 0.1);
   g.input_height = g.resized_height + g.pad_top + py_round(dh + 0.1);

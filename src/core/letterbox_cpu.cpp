@@ -14,7 +14,8 @@ void letterbox_cpu(const at::Tensor& frames, const LetterboxGeometry& g, bool in
                    at::Tensor& out) {
   const int64_t batch = frames.size(0), h = frames.size(1), w = frames.size(2);
   const int64_t oh = g.input_height, ow = g.input_width;
-  const double sx = 1.0 / (static_cast<double>(g.resized_width) / w), sy = 1.0 / (static_cast<double>(g.resized_height) / h);
+  const double sx = 1.0 / (static_cast<double>(g.resized_width) / w),
+               sy = 1.0 / (static_cast<double>(g.resized_height) / h);
   std::vector<LinearTap> tx(g.resized_width), ty(g.resized_height); // the same for every row / column
   for (int64_t x = 0; x < g.resized_width; ++x) tx[x] = linear_tap(x, sx, w);
   for (int64_t y = 0; y < g.resized_height; ++y) ty[y] = linear_tap(y, sy, h);

@@ -7,18 +7,7 @@
 #include "trackkit/trackkit.h"
 
 /* A borrowed float64 CPU tensor [rows, cols]. */
-static DLTensor f64_tensor(double* data, int64_t* shape) {
-  DLTensor t;
-  memset(&t, 0, sizeof t);
-  t.data = data;
-  t.device.device_type = kDLCPU;
-  t.ndim = 2;
-  t.dtype.code = kDLFloat;
-  t.dtype.bits = 64;
-  t.dtype.lanes = 1;
-  t.shape = shape;
-  return t;
-}
+static DLTensor f64_tensor(double* data, int64_t* shape) { return borrowed_tensor(data, 2, shape, kDLFloat, 64); }
 
 static const double* rows_of(const DLManagedTensorVersioned* t) {
   return (const double*)((const char*)t->dl_tensor.data + t->dl_tensor.byte_offset);

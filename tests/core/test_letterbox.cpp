@@ -70,7 +70,7 @@ TEST_CASE("letterbox geometry follows the references' arithmetic", "[letterbox]"
 
 TEST_CASE("letterbox reproduces cv::resize INTER_LINEAR + copyMakeBorder", "[letterbox]") {
   // Down- and up-scaling, exact factors 2 and 3, odd sizes, and no resize at all.
-  const std::vector<std::pair<int64_t, int64_t>> sizes = {{1080, 1920}, {360, 480}, {217, 331}, {1280, 1280},
+  const std::vector<std::pair<int64_t, int64_t>> sizes = {{1080, 1920}, {360, 480}, {217, 331},  {1280, 1280},
                                                           {640, 640},   {101, 640}, {1000, 1001}};
   for (bool stride_multiple : {false, true}) {
     for (const auto& [h, w] : sizes) {
@@ -86,7 +86,7 @@ TEST_CASE("letterbox reproduces cv::resize INTER_LINEAR + copyMakeBorder", "[let
         const at::Tensor diff = (levels[b] - expected).abs();
         const int64_t differing = diff.gt(0).sum().item<int64_t>();
         INFO(h << "x" << w << " stride_multiple " << stride_multiple << ": " << differing << " of " << diff.numel()
-                << " values differ, max " << diff.max().item<int>());
+               << " values differ, max " << diff.max().item<int>());
         // Measured: bit-exact whenever the frame is reduced or kept; when it is enlarged, OpenCV's scalar
         // tail (row ends shorter than a SIMD vector) rounds differently from its vector body, which we follow:
         // 1 level on about 0.06 % of the values.

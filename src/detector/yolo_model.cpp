@@ -1,0 +1,122 @@
+#include "detector/yolo_model.hpp"
+
+#include <ATen/ATen.h>
+#include <torch/script.h>
+#include <opencv2/core.hpp>
+
+#include <filesystem>
+#include <string>
+#include <unordered_map>
+
+#include "trackkit/error.hpp"
+
+namespace trackkit::detail {
+
+struct YoloModel::Module {
+  torch::jit::script::Module module;
+};
+
+namespace {
+
+/// OpenCV's JSON reader takes no null / true / false literals (ultralytics writes them in "args"): outside
+/// strings they become 0 / 1 / 0, which is all the keys read below need.
+std::string without_literals(const std::string& json) {
+  std::string out;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < json.size())
+        out += json[++i];
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    bool replaced = false;
+    for (const auto& [word, value] : {std::pair<const char*, char>{"null", '0'}, {"true", '1'}, {"false", '0'}}) {
+      const size_t n = std::char_traits<char>::length(word);
+      if (json.compare(i, n, word) == 0) {
+        out += value, i += n - 1, replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out += c;
+  }
+  return out;
+}
+
+/// The metadata keys both exporters write (ultralytics: imgsz, stride, names; yolov5: shape, stride, names)
+/// plus our "layout". Unknown keys are ignored; unreadable metadata is treated as absent.
+YoloMetadata parse_metadata(const std::string& json) {
+  YoloMetadata m;
+  if (json.empty()) return m;
+  try {
+    const cv::FileStorage fs(without_literals(json),
+                             cv::FileStorage::READ | cv::FileStorage::MEMORY | cv::FileStorage::FORMAT_JSON);
+    if (fs["stride"].isInt() || fs["stride"].isReal())
+      m.stride = static_cast<int64_t>(static_cast<double>(fs["stride"]));
+    const cv::FileNode imgsz = fs["imgsz"], shape = fs["shape"];
+    if (imgsz.isSeq() && imgsz.size() == 2) {
+      m.input_height = static_cast<int>(imgsz[0]), m.input_width = static_cast<int>(imgsz[1]);
+    } else if (shape.isSeq() && shape.size() == 4) { // yolov5: [B,3,H,W]
+      m.input_height = static_cast<int>(shape[2]), m.input_width = static_cast<int>(shape[3]);
+    }
+    const cv::FileNode names = fs["names"];
+    if (names.isSeq()) {
+      for (const auto& n : names) m.names.push_back(static_cast<std::string>(n));
+    } else if (names.isMap()) { // {"0": "person", ...}
+      for (const auto& n : names) {
+        const size_t index = std::stoul(n.name());
+        if (m.names.size() <= index) m.names.resize(index + 1);
+        m.names[index] = static_cast<std::string>(n);
+      }
+    }
+    if (fs["layout"].isString())
+      m.layout = static_cast<std::string>(fs["layout"]);
+    else if (fs["end2end"].isInt() && static_cast<int>(fs["end2end"]) == 1)
+      m.layout = "end2end";
+  } catch (const std::exception&) {
+    return YoloMetadata{};
+  }
+  return m;
+}
+
+} // namespace
+
+YoloModel::YoloModel(const std::string& model_path, c10::Device device, Precision precision)
+    : module_(std::make_unique<Module>()), path_(model_path) {
+  if (!std::filesystem::is_regular_file(model_path)) {
+    throw Error(ErrorCode::NotFound, "Detector: model_path \"" + model_path + "\" does not exist or is not a file");
+  }
+  std::unordered_map<std::string, std::string> extra{{"config.txt", ""}};
+  try {
+    module_->module = torch::jit::load(model_path, device, extra);
+  } catch (const std::exception& e) {
+    std::string why = e.what();
+    why = why.substr(0, why.find('\n'));
+    throw Error(ErrorCode::Model,
+                "Detector: model_path \"" + model_path + "\" is not a loadable TorchScript archive (" + why + ")");
+  }
+  module_->module.eval();
+  if (precision != Precision::FP32) module_->module.to(scalar_type(precision));
+  metadata_ = parse_metadata(extra["config.txt"]);
+}
+
+YoloModel::~YoloModel() = default;
+YoloModel::YoloModel(YoloModel&&) noexcept = default;
+YoloModel& YoloModel::operator=(YoloModel&&) noexcept = default;
+
+at::Tensor YoloModel::forward(const at::Tensor& input) {
+  const c10::InferenceMode no_autograd;
+  const c10::IValue out = module_->module.forward({input});
+  if (out.isTensor()) return out.toTensor();
+  if (out.isTuple() && !out.toTupleRef().elements().empty() && out.toTupleRef().elements()[0].isTensor())
+    return out.toTupleRef().elements()[0].toTensor();
+  if (out.isList() && out.toListRef().size() > 0 && out.toListRef()[0].isTensor()) return out.toListRef()[0].toTensor();
+  throw Error(ErrorCode::Model,
+              "Detector: model_path \"" + path_ + "\" returns neither a tensor nor a tuple/list of tensors");
+}
+
+} // namespace trackkit::detail

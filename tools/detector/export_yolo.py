@@ -23,10 +23,10 @@ class score sigmoid(log(5/80/(640/stride)^2)) ~ 1e-5):
      are then O(1) and depend on the image, so boxes and scores vary from anchor to anchor.
   2. Class-score calibration: for each classification head (cv3, and one2one_cv3 for end2end models) the final
      1x1 conv's logits without bias, z, are collected over the calibration batch (all levels, anchors and
-     classes); with q = 99.9th percentile of z and m = max of z, the conv's weight is multiplied by
-     k = (logit(0.95) - logit(0.25)) / (m - q) and its bias set to b = logit(0.25) - k*q. So 0.1% of the
-     (anchor, class) scores of the calibration images exceed 0.25 and the best one is 0.95: a few hundred
-     candidates per image for NMS with scores spread over 0.25..0.95.
+     classes); with q = 99.99th percentile of z and m = max of z, the conv's weight is multiplied by
+     k = (logit(0.95) - logit(0.25)) / (m - q) and its bias set to b = logit(0.25) - k*q. So 0.01% of the
+     (anchor, class) scores of the calibration images exceed 0.25 and the best one is 0.95: tens to hundreds
+     of candidates per image for NMS with scores spread over 0.25..0.95.
 Everything is seeded (torch.manual_seed(SEED) before each YOLO(yaml)); on the CPU the result is reproducible
 to float rounding (summation order of the BN statistics).
 """
@@ -45,7 +45,9 @@ import cv2  # noqa: E402
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 
-CALIB_IMAGES = ("images/bus.jpg", "images/zidane.jpg")
+CALIB_IMAGES = ("images/bus.jpg", "images/zidane.jpg", "mot/MOT17/train/MOT17-02-FRCNN/img1/000001.jpg",
+                "mot/MOT17/train/MOT17-05-FRCNN/img1/000001.jpg")
+CALIB_Q = 0.9999  # this quantile of the class logits maps to score 0.25, the maximum to 0.95
 CHECK_SHAPES = [(640, 640), (384, 640), (640, 384), (480, 640), (320, 320)]  # (H, W), stride-32 multiples
 
 
@@ -127,7 +129,7 @@ def tweak(model, calib):
         for h in hooks:
             h.remove()
         z = torch.cat(zs)
-        q = torch.quantile(z[::max(1, z.numel() // 8_000_000)], 0.999).item()  # quantile() takes <= 16M values
+        q = torch.quantile(z[::max(1, z.numel() // 8_000_000)], CALIB_Q).item()  # quantile() takes <= 16M values
         m = z.max().item()
         k = (logit(0.95) - logit(0.25)) / (m - q)
         b = logit(0.25) - k * q
@@ -135,7 +137,7 @@ def tweak(model, calib):
             for c in convs:
                 c.weight.mul_(k)
                 c.bias.fill_(b)
-        out["one2one_cv3" if head is not det.cv3 else "cv3"] = {"q999": q, "max": m, "k": k, "b": b}
+        out["one2one_cv3" if head is not det.cv3 else "cv3"] = {"quantile": CALIB_Q, "q": q, "max": m, "k": k, "b": b}
     return out
 
 
@@ -154,7 +156,7 @@ def export_ultralytics(yaml_name, out_dir, seed, calib, report):
     def add_layout(exporter):
         exporter.metadata["layout"] = layout
         exporter.metadata["trackkit_tweak"] = f"seed {seed}; BN re-estimated on {', '.join(CALIB_IMAGES)}; " \
-                                              "class conv scaled so q99.9 -> 0.25, max -> 0.95"
+                                              f"class conv scaled so quantile {CALIB_Q} -> 0.25, max -> 0.95"
 
     yolo.add_callback("on_export_start", add_layout)
     # nms=False selects the one-to-one (NMS-free) head of end2end models; None (default) keeps the raw head.

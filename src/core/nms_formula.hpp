@@ -34,24 +34,24 @@ struct AnchorView {
   }
 };
 
-/// Best class of anchor `a` (the first maximum) and whether it is a candidate: score > conf, allowed class
+/// One step of the scan over classes: the first maximum wins; a NaN anywhere marks the anchor. The class is
+/// chosen with a bit mask, not a branch or a second select, so the CPU's scan over a tile of anchors
+/// vectorises (GCC if-converts one select on a float comparison, not two).
+template <typename T>
+TK_HOST_DEVICE void best_class_step(T x, int c, T& best, int& arg, int& nan) {
+  const int above = -static_cast<int>(x > best); // all ones or zero
+  best = x > best ? x : best;
+  arg = (above & c) | (~above & arg);
+  nan |= static_cast<int>(x != x);
+}
+
+/// Whether anchor `a`, whose best class is `cls` with `score`, is a candidate: score > conf, allowed class
 /// (allowed == nullptr: all), no NaN score (torch's amax propagates NaN, so ultralytics drops such anchors)
 /// and a finite box (so a kept box never poisons the IoUs of the others).
 template <typename S, typename T>
-TK_HOST_DEVICE bool anchor_candidate(const AnchorView<S>& v, int64_t a, T conf, const uint8_t* allowed, T& score,
-                                     int& cls) {
-  const S* s = v.scores + a * v.score_stride_a;
-  T best = static_cast<T>(s[0]);
-  bool nan = best != best;
-  int arg = 0;
-  for (int64_t c = 1; c < v.classes; ++c) {
-    const T x = static_cast<T>(s[c * v.score_stride_c]);
-    nan |= x != x;
-    if (x > best) best = x, arg = static_cast<int>(c);
-  }
-  score = best;
-  cls = arg;
-  if (nan || !(best > conf) || (allowed != nullptr && allowed[arg] == 0)) return false;
+TK_HOST_DEVICE bool is_candidate(const AnchorView<S>& v, int64_t a, T score, int cls, int nan, T conf,
+                                 const uint8_t* allowed) {
+  if (nan || !(score > conf) || (allowed != nullptr && allowed[cls] == 0)) return false;
   const S* b = v.boxes + a * v.box_stride_a;
   bool finite = true;
   for (int k = 0; k < 4; ++k) {
@@ -59,6 +59,21 @@ TK_HOST_DEVICE bool anchor_candidate(const AnchorView<S>& v, int64_t a, T conf, 
     finite &= x - x == T(0); // false for NaN and +-inf, without <cmath> on the device
   }
   return finite;
+}
+
+/// Best class of anchor `a` (score, cls) and whether it is a candidate, one anchor at a time (the CUDA
+/// kernel; the CPU kernel scans tiles of anchors class by class with best_class_step).
+template <typename S, typename T>
+TK_HOST_DEVICE bool anchor_candidate(const AnchorView<S>& v, int64_t a, T conf, const uint8_t* allowed, T& score,
+                                     int& cls) {
+  const S* s = v.scores + a * v.score_stride_a;
+  T best = static_cast<T>(s[0]);
+  int nan = 0, arg = 0;
+  for (int64_t c = 0; c < v.classes; ++c)
+    best_class_step(static_cast<T>(s[c * v.score_stride_c]), int(c), best, arg, nan);
+  score = best;
+  cls = arg;
+  return is_candidate(v, a, best, arg, nan, conf, allowed);
 }
 
 /// The box of anchor `a` in T (unshifted, for the output).

@@ -17,4 +17,6 @@ if(TRACKKIT_WITH_CUDA)
 endif()
 # The IoU loop's comparisons may only become vector selects when FP traps are off (results do not change).
 set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/box_iou_cpu.cpp PROPERTIES COMPILE_OPTIONS "-fno-trapping-math")
-set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/nms_cpu.cpp PROPERTIES COMPILE_OPTIONS "-ffp-contract=off")
+# NMS: no fused multiply-adds (see nms.cu above); the class scan vectorises only without FP traps.
+set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/nms_cpu.cpp PROPERTIES COMPILE_OPTIONS
+                            "-ffp-contract=off;-fno-trapping-math")

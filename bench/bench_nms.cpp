@@ -15,7 +15,7 @@ namespace {
 
 // Model-like output [B,84,A]: anchor-centred xywh boxes; sigmoid scores low on background (mostly < 0.01)
 // and, near each of ~12 objects an image, high on the object's class and fading with distance, with box
-// estimates scattered around the object's box. Gives ~100-300 candidates above 0.25 an image.
+// estimates scattered around the object's box. About 76 detections an image survive at conf 0.25, IoU 0.7.
 at::Tensor yolo_output(int64_t batch) {
   std::vector<at::Tensor> centres;
   std::vector<at::Tensor> strides;

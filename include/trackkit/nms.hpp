@@ -1,6 +1,6 @@
 #pragma once
 // Batched non-maximum suppression of dense detector outputs (YOLO v8 layout), on the CPU and CUDA, equal to
-// ultralytics' non_max_suppression(multi_label=False) followed by nothing else. docs/core.md, "Batched NMS".
+// ultralytics' non_max_suppression(multi_label=False). docs/core.md, "Batched NMS".
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Everything from a fresh clone to a test report: set-up, build, then every test (ctest).
-# Tests that need ../shared/data (or TRACKKIT_DATA) skip with a message where it is missing.
+# Tests that need ../shared/data (or TRACKKIT_DATA) skip with a message where it is missing. The detector's test
+# models and Python reference detections are made first (scripts/detector-models.sh, a few minutes once).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/build.sh" "$@"
+"$root/scripts/detector-models.sh" "${TRACKKIT_BUILD:-$root/build}" # models the detector tests compare with
 ctest --test-dir "${TRACKKIT_BUILD:-$root/build}" --output-on-failure --parallel "$(nproc)"

@@ -1,4 +1,4 @@
-/* The C ABI from C99: status and errors, versions, DLPack in and out, box IoU, config structs. */
+/* The C ABI from C99: status and errors, versions, DLPack in and out, box IoU, batched NMS, config structs. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -126,6 +126,49 @@ static void test_convert_boxes(void) {
   }
 }
 
+static void test_batched_nms(void) {
+  /* One image, 3 anchors, 2 classes: anchor 1 overlaps anchor 0 (IoU 0.81) with a lower score; anchor 2 is
+     class 1 on top of anchor 0, kept by class-aware NMS, dropped by a class filter of {0}. */
+  float boxes[12] = {0, 0, 10, 10, 0, 0, 9, 9, 0, 0, 10, 10};
+  float scores[6] = {0.9f, 0.1f, 0.8f, 0.0f, 0.2f, 0.7f};
+  int64_t box_shape[3] = {1, 3, 4}, score_shape[3] = {1, 3, 2};
+  int64_t only_zero[1] = {0};
+  DLTensor b = cpu_tensor(boxes, 3, box_shape), s = cpu_tensor(scores, 3, score_shape);
+  DLManagedTensorVersioned *det = NULL, *counts = NULL;
+  tk_nms_config config = tk_nms_config_defaults();
+  const float* row;
+  CHECK(config.struct_size == sizeof config && config.max_detections == 300 && config.iou_threshold == 0.45);
+  config.max_detections = 4;
+  CHECK(tk_batched_nms(&b, &s, &config, &det, &counts) == TK_OK);
+  if (det == NULL || counts == NULL) return;
+  CHECK(det->dl_tensor.ndim == 3 && det->dl_tensor.shape[1] == 4 && det->dl_tensor.shape[2] == 6);
+  CHECK(counts->dl_tensor.dtype.code == kDLInt && counts->dl_tensor.dtype.bits == 64);
+  CHECK(((const int64_t*)counts->dl_tensor.data)[0] == 2);
+  row = (const float*)det->dl_tensor.data;
+  CHECK(row[2] == 10 && row[4] == 0.9f && row[5] == 0); /* anchor 0 */
+  CHECK(row[6 + 4] == 0.7f && row[6 + 5] == 1);         /* anchor 2, class 1 */
+  CHECK(row[12] == 0 && row[23] == 0);                  /* padding rows */
+  tk_tensor_free(det);
+  tk_tensor_free(counts);
+
+  config.classes = only_zero;
+  config.num_classes = 1;
+  CHECK(tk_batched_nms(&b, &s, &config, &det, &counts) == TK_OK);
+  if (counts != NULL) CHECK(((const int64_t*)counts->dl_tensor.data)[0] == 1);
+  tk_tensor_free(det);
+  tk_tensor_free(counts);
+
+  config.classes = NULL;
+  CHECK(tk_batched_nms(&b, &s, &config, &det, &counts) == TK_ERR_INVALID_ARGUMENT);
+  CHECK(strcmp(tk_last_error(), "tk_batched_nms: config->classes is NULL") == 0);
+  config = tk_nms_config_defaults();
+  config.iou_threshold = 2;
+  CHECK(tk_batched_nms(&b, &s, &config, &det, &counts) == TK_ERR_INVALID_ARGUMENT);
+  CHECK(strcmp(tk_last_error(), "batched_nms: options.iou_threshold must be in [0, 1], got 2") == 0);
+  CHECK(tk_batched_nms(&b, &s, NULL, &det, &counts) == TK_ERR_INVALID_ARGUMENT);
+  CHECK(strcmp(tk_last_error(), "tk_batched_nms: config is NULL") == 0);
+}
+
 typedef struct {
   int calls;
   char last[256];
@@ -166,6 +209,7 @@ int main(void) {
   test_box_iou_strided_input();
   test_errors_name_the_argument();
   test_convert_boxes();
+  test_batched_nms();
   test_log_config();
   return report();
 }

@@ -77,6 +77,28 @@ TK_API tk_status tk_box_iou(const DLTensor* boxes1, const DLTensor* boxes2, DLMa
 TK_API tk_status tk_convert_boxes(const DLTensor* boxes, tk_box_format from, tk_box_format to,
                                   DLManagedTensorVersioned** out);
 
+/* ---- batched NMS of detector outputs (trackkit::batched_nms; docs/core.md, "Batched NMS") ---- */
+
+typedef struct tk_nms_config {
+  size_t struct_size;     /**< sizeof(tk_nms_config), set by tk_nms_config_defaults() */
+  double conf_threshold;  /**< 0.25: candidates have a best class score > this; [0,1] */
+  double iou_threshold;   /**< 0.45: a kept box suppresses boxes with IoU > this; [0,1] */
+  double class_offset;    /**< 7680: class-aware NMS shifts boxes by class * this (ultralytics' max_wh) */
+  int64_t max_candidates; /**< 30000: highest-scoring candidates kept before NMS */
+  int64_t max_detections; /**< 300: detections kept per image */
+  const int64_t* classes; /**< NULL: all classes; else only these num_classes class ids (read during the call) */
+  int64_t num_classes;    /**< 0: length of classes */
+  int32_t agnostic;       /**< 0: class-aware; 1: one NMS over all classes */
+} tk_nms_config;
+
+TK_API tk_nms_config tk_nms_config_defaults(void);
+/** Per image: best class, score > conf_threshold, top max_candidates, greedy NMS, first max_detections
+ *  (ultralytics' non_max_suppression). boxes [B,A,4] x1y1x2y2 and scores [B,A,C], one floating dtype, one
+ *  device (CPU or CUDA), any strides. *detections: float32 [B,max_detections,6] x1,y1,x2,y2,score,class,
+ *  rows past counts[b] zero; *counts: int64 [B]; both new tensors on the inputs' device (CUDA: no host sync). */
+TK_API tk_status tk_batched_nms(const DLTensor* boxes, const DLTensor* scores, const tk_nms_config* config,
+                                DLManagedTensorVersioned** detections, DLManagedTensorVersioned** counts);
+
 /* ---- logging ---- */
 
 typedef enum tk_log_level {

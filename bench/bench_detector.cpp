@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "trackkit/detector.hpp"
@@ -52,7 +53,13 @@ void BM_detector(benchmark::State& state, const char* model, const char* device,
   o.device = device;
   o.precision = precision;
   o.batch_size = batch;
-  trackkit::Detector detector(path, o);
+  std::unique_ptr<trackkit::Detector> made;
+  try {
+    made = std::make_unique<trackkit::Detector>(path, o);
+  } catch (const std::exception& e) {
+    return state.SkipWithError(e.what());
+  }
+  trackkit::Detector& detector = *made;
   const c10::Device dev = detector.device();
   const at::Tensor frames = at::randint(0, 256, {batch, 1080, 1920, 3}, at::kByte).to(dev);
   detector.warmup(1080, 1920);

@@ -41,7 +41,7 @@ cmake --build "$build" --parallel "$(nproc)" --target test_core test_detector be
 echo "build: $(( $(date +%s) - start )) s"
 
 step "tests: core (letterbox, NMS: CUDA vs CPU) and detector"
-"$build/tests/test_core" 2>&1 | tail -4
+"$build/tests/test_core" > "$out/test_core.txt" 2>&1; grep -B3 -A12 "FAILED" "$out/test_core.txt" | head -60; tail -3 "$out/test_core.txt"
 "$build/tests/test_detector" "~[parity]" 2>&1 | tail -3
 step "parity on the GPU, FP32 then FP16 (references: Python on the CPU, FP32)"
 TRACKKIT_DETECTOR_DEVICE=cuda "$build/tests/test_detector" "[parity]" > "$out/parity_cuda_fp32.txt" 2>&1

@@ -36,6 +36,7 @@ import json
 import math
 import sys
 import time
+import types
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -63,6 +64,29 @@ def read_extra(path):
 
 # ---------------------------------------------------------------------------------------------------------------
 # yolov5
+def device_free_detect_forward(self, x):
+    """yolov5's Detect.forward (export, boxes only) with the same arithmetic, written so that a trace records no
+    device: yolov5's own _make_grid calls torch.arange(device=...) and its strides are plain tensor attributes,
+    both of which a trace on the CPU bakes in as CPU constants, so its TorchScript fails on a GPU. Here the grid
+    is a cumulative sum of ones_like(feature map) and the strides are Python floats."""
+    z = []
+    for i in range(self.nl):
+        x[i] = self.m[i](x[i])
+        bs, _, ny, nx = x[i].shape
+        p = x[i].view(bs, self.na, self.no, ny, nx).permute(0, 1, 3, 4, 2).contiguous()
+        ys = torch.ones_like(p[0, 0, :, 0, 0]).cumsum(0) - 1
+        xs = torch.ones_like(p[0, 0, 0, :, 0]).cumsum(0) - 1
+        yv, xv = torch.meshgrid(ys, xs, indexing="ij")
+        grid = torch.stack((xv, yv), 2).view(1, 1, ny, nx, 2) - 0.5
+        stride = float(self.stride[i])
+        anchor_grid = (self.anchors[i] * stride).view(1, self.na, 1, 1, 2)
+        xy, wh, conf = p.sigmoid().split((2, 2, self.nc + 1), 4)
+        xy = (xy * 2 + grid) * stride
+        wh = (wh * 2) ** 2 * anchor_grid
+        z.append(torch.cat((xy, wh, conf), 4).view(bs, self.na * nx * ny, self.no))
+    return (torch.cat(z, 1),)
+
+
 def export_yolov5(weights, out_dir, report):
     refenv.import_yolov5()
     from yolov5.models.experimental import attempt_load
@@ -77,6 +101,8 @@ def export_yolov5(weights, out_dir, report):
         for m in model.modules():
             if isinstance(m, Detect):
                 m.inplace, m.dynamic, m.export = False, dynamic, True
+                if dynamic:  # trace a forward whose grid comes from the feature map: runs on any device
+                    m.forward = types.MethodType(device_free_detect_forward, m)
         im = torch.zeros(1, 3, 640, 640)
         with torch.no_grad():
             for _ in range(2):

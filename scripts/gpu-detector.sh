@@ -55,7 +55,7 @@ grep -E "^parity" "$out/parity_cuda_fp16.txt" | head -40; tail -3 "$out/parity_c
 
 step "benchmarks"
 for b in bench_nms bench_detector; do
-  "$build/bench/$b" --benchmark_min_time=0.5s --benchmark_out="$out/$b.json" --benchmark_out_format=json 2>&1 \
+  "$build/bench/$b" --benchmark_min_time=0.3s --benchmark_out="$out/$b.json" --benchmark_out_format=json 2>&1 \
     | grep -vE "^\*\*\*|^-+$" | tail -40
 done
 step "Python-style baseline, same GPU, same run"

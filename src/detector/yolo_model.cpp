@@ -1,6 +1,7 @@
 #include "detector/yolo_model.hpp"
 
 #include <ATen/ATen.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
 #include <torch/script.h>
 #include <opencv2/core.hpp>
 
@@ -110,6 +111,9 @@ YoloModel& YoloModel::operator=(YoloModel&&) noexcept = default;
 
 at::Tensor YoloModel::forward(const at::Tensor& input) {
   const c10::InferenceMode no_autograd;
+  // The profiling executor would re-specialise and fuse the graph for every new input shape, stalling the
+  // first calls at each batch size for up to seconds; the plain interpreter runs the same ops at once.
+  const torch::jit::GraphOptimizerEnabledGuard no_reoptimisation(false);
   const c10::IValue out = module_->module.forward({input});
   if (out.isTensor()) return out.toTensor();
   if (out.isTuple() && !out.toTupleRef().elements().empty() && out.toTupleRef().elements()[0].isTensor())

@@ -22,8 +22,8 @@ enum class EccMotion { Translation, Euclidean, Affine, Homography };
 enum class GmcStatus : int32_t {
   Ok = 0,
   FirstFrame = 1,   ///< no previous frame yet (apply's first call, or after reset)
-  TooFewPoints = 2, ///< fewer tracked/matched points or RANSAC inliers than options.min_points
-  SceneCut = 3,     ///< inlier ratio or ECC correlation below its threshold: the frames do not overlap
+  TooFewPoints = 2, ///< fewer corners / keypoints / matches than options.min_points to begin with
+  SceneCut = 3,     ///< points there, but few agree on a motion; or ECC correlation low: the frames differ
   Textureless = 4,  ///< a frame is blank or flat (grey-level standard deviation below options.min_contrast)
   SizeChanged = 5,  ///< the frame's size differs from the previous frame's
   Failed = 6,       ///< the estimator failed (no convergence, degenerate or implausible warp, OpenCV error)
@@ -36,7 +36,7 @@ TRACKKIT_API const char* gmc_method_name(GmcMethod method) noexcept;
 /// Defaults are measured (docs/gmc.md has the figures behind each one).
 struct TRACKKIT_API GmcOptions {
   GmcMethod method = GmcMethod::SparseOpticalFlow;
-  EccMotion ecc_motion = EccMotion::Euclidean;
+  EccMotion ecc_motion = EccMotion::Affine;
   /// Frames are reduced to (W / downscale, H / downscale) (integer division, area averaging) before
   /// estimation; warps are scaled back by the exact per-axis ratio W / (W / downscale).
   int downscale = 2;
@@ -60,7 +60,7 @@ struct TRACKKIT_API GmcOptions {
   int flow_levels = 3;            ///< Lucas-Kanade pyramid levels above the base
   double ransac_threshold = 1.0;  ///< RANSAC reprojection threshold (processing pixels)
   int min_points = 8;             ///< fewer inliers than this: TooFewPoints
-  double min_inlier_ratio = 0.35; ///< inliers / tracked points below this: SceneCut
+  double min_inlier_ratio = 0.2;  ///< inliers / points (or inliers < min_points) below this: SceneCut
   double border = 0.02;           ///< fraction of each side kept out of feature detection
   bool mask_detections = true;    ///< boxes given with a frame are kept out of feature detection / ECC
 

@@ -62,9 +62,10 @@ PairEstimate ecc(const GmcOptions& o, const Prepared& prev, const Prepared& cur)
       warp = index_to_continuous(to33(m));
       any = true;
     } catch (const cv::Exception&) {
-      // No convergence at this level (the correlation fell): keep the coarser estimate if there is one.
+      // No convergence (the correlation fell): keep the coarser estimate if there is one. At the coarsest
+      // level it means the frames do not correlate at all.
       if (!any) {
-        e.quality.status = GmcStatus::Failed;
+        e.quality.status = GmcStatus::SceneCut;
         return e;
       }
       break;
@@ -84,12 +85,16 @@ PairEstimate ecc(const GmcOptions& o, const Prepared& prev, const Prepared& cur)
 }
 
 // RANSAC partial affine (rotation, uniform scale, translation) over matched points in index coordinates.
+// `candidates`: the points there were to match or track; when they were plenty but few survived, the
+// frames show different scenes.
 PairEstimate fit_partial_affine(const GmcOptions& o, const std::vector<cv::Point2f>& from,
-                                const std::vector<cv::Point2f>& to) {
+                                const std::vector<cv::Point2f>& to, size_t candidates) {
   PairEstimate e;
   e.quality.points = static_cast<int32_t>(from.size());
   if (static_cast<int>(from.size()) < std::max(o.min_points, 3)) {
-    e.quality.status = GmcStatus::TooFewPoints;
+    const bool cut = static_cast<double>(from.size()) < o.min_inlier_ratio * static_cast<double>(candidates) &&
+                     static_cast<int>(candidates) >= o.min_points;
+    e.quality.status = cut ? GmcStatus::SceneCut : GmcStatus::TooFewPoints;
     return e;
   }
   std::vector<uchar> inliers;
@@ -100,10 +105,9 @@ PairEstimate fit_partial_affine(const GmcOptions& o, const std::vector<cv::Point
   e.quality.score = static_cast<double>(count) / static_cast<double>(from.size());
   if (m.empty()) {
     e.quality.status = GmcStatus::Failed;
-  } else if (e.quality.score < o.min_inlier_ratio) {
+  } else if (e.quality.score < o.min_inlier_ratio || count < o.min_points) {
+    // Enough points, but too few of them agree on one motion.
     e.quality.status = GmcStatus::SceneCut;
-  } else if (count < o.min_points) {
-    e.quality.status = GmcStatus::TooFewPoints;
   } else {
     e.warp = index_to_continuous(to33(m));
     e.quality.status = GmcStatus::Ok;
@@ -128,7 +132,7 @@ PairEstimate sparse_flow(const GmcOptions& o, const Prepared& prev, const Prepar
   for (size_t i = 0; i < found.size(); ++i) {
     if (found[i]) from.push_back(prev.corners[i]), to.push_back(next[i]);
   }
-  return fit_partial_affine(o, from, to);
+  return fit_partial_affine(o, from, to, prev.corners.size());
 }
 
 // Lowe's ratio test and a spatial limit (a quarter of the frame) before RANSAC.
@@ -145,7 +149,7 @@ PairEstimate features(const GmcOptions& o, const Prepared& prev, const Prepared&
       if (std::abs(a.x - b.x) < max_dx && std::abs(a.y - b.y) < max_dy) from.push_back(a), to.push_back(b);
     }
   }
-  return fit_partial_affine(o, from, to);
+  return fit_partial_affine(o, from, to, std::min(prev.keypoints.size(), cur.keypoints.size()));
 }
 
 } // namespace

@@ -53,10 +53,14 @@ struct TRACKKIT_API GmcOptions {
   bool ecc_batched_on_cpu = false;
 
   // sparse optical flow and features
-  int max_corners = 300;          ///< corners (sparse flow) or keypoints kept (ORB, SIFT)
-  double corner_quality = 0.01;   ///< Shi-Tomasi quality level (fraction of the best corner's score)
+  int max_corners = 100;        ///< sparse flow: corners tracked
+  int max_keypoints = 600;      ///< ORB, SIFT: keypoints kept per frame
+  double corner_quality = 0.01; ///< Shi-Tomasi quality level (fraction of the best corner's score)
+  /// Corners are found on this level of the LK pyramid (0: the processing image) and tracked from there at
+  /// full processing resolution: each level up quarters the corner search's cost (docs/gmc.md).
+  int corner_level = 2;
   double corner_min_distance = 8; ///< processing pixels between corners (spread; 0 or >= 2: no slow path)
-  int flow_window = 15;           ///< Lucas-Kanade window side (processing pixels)
+  int flow_window = 11;           ///< Lucas-Kanade window side (processing pixels)
   int flow_levels = 3;            ///< Lucas-Kanade pyramid levels above the base
   double ransac_threshold = 1.0;  ///< RANSAC reprojection threshold (processing pixels)
   int min_points = 8;             ///< fewer inliers than this: TooFewPoints

@@ -100,6 +100,7 @@ g::BoxList boxes_of_frame(const at::Tensor& dets, const std::vector<int64_t>& be
 struct GMC::Impl {
   GmcOptions options;
   std::optional<g::Prepared> previous;        // CPU methods
+  g::Prepared recycle;                        // the frame before, whose buffers the next frame reuses
   std::optional<g::TorchFrames> previous_gpu; // batched ECC on CUDA
 };
 
@@ -142,13 +143,14 @@ GmcResult GMC::apply(const at::Tensor& frame, const at::Tensor& detections) {
   impl_->previous_gpu.reset();
   const at::Tensor host = f.cpu()[0];
   at::Tensor boxes = d.defined() ? d.narrow(1, 0, 4).contiguous() : d;
-  g::Prepared cur =
-      g::prepare_cpu(o, as_mat(host),
-                     {boxes.defined() ? boxes.const_data_ptr<double>() : nullptr, boxes.defined() ? boxes.size(0) : 0});
+  const g::BoxList box_list{boxes.defined() ? boxes.const_data_ptr<double>() : nullptr,
+                            boxes.defined() ? boxes.size(0) : 0};
+  g::Prepared cur = g::prepare_cpu(o, as_mat(host), box_list, std::move(impl_->recycle));
   at::Tensor warp = at::eye(3, at::kDouble).slice(0, 0, rows).contiguous();
   if (impl_->previous) {
     const g::PairEstimate e = g::estimate_pair_cpu(o, *impl_->previous, cur);
     store(o, e, cur, warp.data_ptr<double>(), result.quality);
+    impl_->recycle = std::move(*impl_->previous);
   }
   impl_->previous = std::move(cur);
   result.warp = warp.to(f.device());

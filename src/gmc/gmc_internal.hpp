@@ -34,8 +34,9 @@ struct BoxList {
   int64_t count = 0;
 };
 
-/// frame: CV_8UC1 or CV_8UC3 at full resolution.
-Prepared prepare_cpu(const GmcOptions& options, const cv::Mat& frame, BoxList boxes);
+/// frame: CV_8UC1 or CV_8UC3 at full resolution. `recycle`: a prepared frame no longer needed, whose
+/// buffers are reused.
+Prepared prepare_cpu(const GmcOptions& options, const cv::Mat& frame, BoxList boxes, Prepared&& recycle = {});
 /// Never throws on image content (OpenCV errors become GmcStatus::Failed).
 PairEstimate estimate_pair_cpu(const GmcOptions& options, const Prepared& previous, const Prepared& current);
 

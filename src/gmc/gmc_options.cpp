@@ -51,6 +51,7 @@ GmcOptions GmcOptions::reference(GmcMethod method) {
   o.ecc_levels = 1;
   o.max_corners = 1000;
   o.corner_min_distance = 1;
+  o.corner_level = 0;
   o.flow_window = 21;
   o.flow_levels = 3;
   o.ransac_threshold = 3;
@@ -80,9 +81,12 @@ void validate_options(const GmcOptions& o) {
   require(o.ecc_min_correlation >= -1 && o.ecc_min_correlation <= 1, "ecc_min_correlation", "in [-1,1]",
           o.ecc_min_correlation);
   require(o.max_corners >= 4, "max_corners", ">= 4", o.max_corners);
+  require(o.max_keypoints >= 4, "max_keypoints", ">= 4", o.max_keypoints);
   require(o.corner_quality > 0 && o.corner_quality < 1, "corner_quality", "in (0,1)", o.corner_quality);
   require(o.corner_min_distance >= 0 && std::isfinite(o.corner_min_distance), "corner_min_distance", "finite and >= 0",
           o.corner_min_distance);
+  require(o.corner_level >= 0 && o.corner_level <= o.flow_levels, "corner_level", "in [0, flow_levels]",
+          o.corner_level);
   require(o.flow_window >= 3 && o.flow_window <= 101, "flow_window", "in [3,101]", o.flow_window);
   require(o.flow_levels >= 0 && o.flow_levels <= 8, "flow_levels", "in [0,8]", o.flow_levels);
   require(o.ransac_threshold > 0 && std::isfinite(o.ransac_threshold), "ransac_threshold", "finite and > 0",

@@ -132,7 +132,7 @@ TEST_CASE("detection boxes keep a moving object out of the estimate") {
   gmc_test::Pair p = gmc_test::make_pair(source, motion);
   // A large textured object (60 % of the frame, most of its corners) moving 40 px left, against the camera.
   const cv::Rect from(200, 150, 1500, 800), to(160, 150, 1500, 800);
-  cv::Mat patch = cv::Mat(480, 640, CV_8UC3);
+  cv::Mat patch = cv::Mat(26, 48, CV_8UC3); // blobs of ~30 px: texture at every pyramid level
   cv::randu(patch, 0, 255);
   cv::resize(patch, patch, from.size(), 0, 0, cv::INTER_LINEAR);
   patch.copyTo(p.previous(from));
@@ -150,9 +150,9 @@ TEST_CASE("detection boxes keep a moving object out of the estimate") {
     const trackkit::GmcBatchResult unmasked = trackkit::GMC(off).estimate(frames, {}, boxes);
     const double error = gmc_test::corner_error(gmc_test::to_matx(unmasked.warps[0]), p.truth, 1920, 1080);
     std::printf("%-20s object masked: %.3f px, not masked: %.3f px\n", trackkit::gmc_method_name(m), masked, error);
-    // Without the mask, the object's corners outvote the background's in sparse flow (ORB's descriptors
-    // and ECC's coarse-to-fine happen to hold on to the background in this scene).
-    if (m == GmcMethod::SparseOpticalFlow) CHECK(error > 5);
+    // Without the mask the object, 60 % of the pixels, pulls dense ECC onto its own motion; the feature
+    // methods' RANSAC happens to keep the background's motion in this scene (their corners spread).
+    if (m == GmcMethod::Ecc) CHECK(error > 5);
   }
 }
 

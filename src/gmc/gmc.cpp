@@ -127,9 +127,12 @@ GmcResult GMC::apply(const at::Tensor& frame, const at::Tensor& detections) {
   if (use_torch_path(o, f)) {
     g::TorchFrames cur = g::prepare_torch(o, f);
     impl_->previous.reset();
-    if (!impl_->previous_gpu) {
+    const auto& prev = impl_->previous_gpu;
+    const bool resized = prev && (prev->full_width != cur.full_width || prev->full_height != cur.full_height);
+    if (!prev || resized || prev->levels[0].device() != cur.levels[0].device()) {
       impl_->previous_gpu = std::move(cur);
       result.warp = at::eye(3, at::TensorOptions().dtype(at::kDouble).device(f.device())).slice(0, 0, rows);
+      if (resized) result.quality.status = GmcStatus::SizeChanged;
       return result;
     }
     const g::TorchPairs p = g::ecc_torch(o, *impl_->previous_gpu, cur);

@@ -50,7 +50,7 @@ PairEstimate ecc(const GmcOptions& o, const Prepared& prev, const Prepared& cur)
   for (int l = levels - 1; l >= 0; --l) {
     const cv::Mat& t = prev.ecc_levels[l];
     const cv::Mat& in = cur.ecc_levels[l];
-    if (l < levels - 1 && any) {
+    if (l < levels - 1) {
       const cv::Mat& coarse = prev.ecc_levels[l + 1];
       warp = rescale(warp, static_cast<double>(t.cols) / coarse.cols, static_cast<double>(t.rows) / coarse.rows);
     }
@@ -62,20 +62,15 @@ PairEstimate ecc(const GmcOptions& o, const Prepared& prev, const Prepared& cur)
       warp = index_to_continuous(to33(m));
       any = true;
     } catch (const cv::Exception&) {
-      // No convergence (the correlation fell): keep the coarser estimate if there is one. At the coarsest
-      // level it means the frames do not correlate at all.
-      if (!any) {
-        e.quality.status = GmcStatus::SceneCut;
-        return e;
-      }
-      break;
+      // No convergence (the correlation fell). On a coarse level that can be texture averaged away: the
+      // finer levels start from where this one began. After a level converged, keep its estimate.
+      if (any) break;
     }
   }
   e.quality.points = cur.ecc_levels.empty() ? 0 : cur.ecc_levels[0].cols * cur.ecc_levels[0].rows;
   e.quality.score = correlation;
-  if (!any) {
-    e.quality.status = GmcStatus::Failed;
-  } else if (!std::isfinite(correlation) || correlation < o.ecc_min_correlation) {
+  if (!any || !std::isfinite(correlation) || correlation < o.ecc_min_correlation) {
+    // No level converged, or to a low correlation: the frames do not show the same scene.
     e.quality.status = GmcStatus::SceneCut;
   } else {
     e.warp = warp;

@@ -47,8 +47,11 @@ cv::Mat mot_frame(const std::string& data, const char* sequence, int index) {
 } // namespace
 
 TEST_CASE("first frame, blank frames and size changes give the identity with a status") {
-  for (GmcMethod m : kMethods) {
-    trackkit::GMC gmc(with(m));
+  for (int k = 0; k <= static_cast<int>(kMethods.size()); ++k) {
+    const GmcMethod m = k < static_cast<int>(kMethods.size()) ? kMethods[k] : GmcMethod::Ecc;
+    GmcOptions o = with(m);
+    o.ecc_batched_on_cpu = k == static_cast<int>(kMethods.size()); // last round: CUDA's ECC, on the CPU
+    trackkit::GMC gmc(o);
     const at::Tensor noise = at::randint(0, 256, {240, 320, 3}, at::kByte);
     trackkit::GmcResult r = gmc.apply(noise);
     CHECK(r.quality.status == GmcStatus::FirstFrame);
@@ -64,7 +67,7 @@ TEST_CASE("first frame, blank frames and size changes give the identity with a s
     gmc.reset();
     CHECK(gmc.apply(noise).quality.status == GmcStatus::FirstFrame);
     // Tiny frames are content too: no exception, identity.
-    trackkit::GMC tiny(with(m));
+    trackkit::GMC tiny(o);
     tiny.apply(at::randint(0, 256, {3, 2}, at::kByte));
     r = tiny.apply(at::randint(0, 256, {3, 2}, at::kByte));
     CHECK(r.quality.status != GmcStatus::Ok);
@@ -77,8 +80,12 @@ TEST_CASE("a scene cut (two unrelated real frames) gives the identity and a flag
   const cv::Mat a = mot_frame(data, "MOT17-02-FRCNN", 1), b = mot_frame(data, "MOT17-10-FRCNN", 1);
   const cv::Mat c = mot_frame(data, "MOT17-04-FRCNN", 1), d = mot_frame(data, "MOT17-09-FRCNN", 1);
   if (a.empty() || b.empty() || c.empty() || d.empty()) TK_SKIP("needs MOT17 img1 frames under TRACKKIT_DATA");
-  for (GmcMethod m : kMethods) {
-    const trackkit::GMC gmc(with(m));
+  for (int k = 0; k <= static_cast<int>(kMethods.size()); ++k) {
+    // The last round: the batched ECC of CUDA frames, run on the CPU.
+    const GmcMethod m = k < static_cast<int>(kMethods.size()) ? kMethods[k] : GmcMethod::Ecc;
+    GmcOptions o = with(m);
+    o.ecc_batched_on_cpu = k == static_cast<int>(kMethods.size());
+    const trackkit::GMC gmc(o);
     const at::Tensor frames = at::stack({gmc_test::to_tensor(a), gmc_test::to_tensor(b), gmc_test::to_tensor(c),
                                          gmc_test::to_tensor(d), gmc_test::to_tensor(a)});
     const trackkit::GmcBatchResult r = gmc.estimate(frames);

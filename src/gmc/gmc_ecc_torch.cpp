@@ -100,17 +100,23 @@ void run_level(const GmcOptions& o, const at::Tensor& templ, const at::Tensor& i
     } else {
       jac = {wgx, wgy};
     }
-    // Reductions in float64: sums over ~10^5 pixels.
-    const at::Tensor j = at::stack(jac, 1).view({n, -1, hw}).to(at::kDouble);
-    const at::Tensor tzd = tz.reshape({n, hw, 1}).to(at::kDouble), izd = iz.reshape({n, hw, 1}).to(at::kDouble);
-    const at::Tensor hess = at::bmm(j, j.transpose(1, 2));
-    const at::Tensor pt = at::bmm(j, tzd), pi = at::bmm(j, izd);
-    const at::Tensor sol = std::get<0>(at::linalg_solve_ex(hess, at::cat({pi, pt}, 2)));
+    // Every sum the update needs is an entry of one Gram matrix of [J; tz; iz] (one bmm reading each
+    // image once): H = J J^T, Pt = J tz, Pi = J iz, and tz.tz, tz.iz, iz.iz. The small matrix then goes
+    // to float64 for the solve, where the ECC update subtracts nearly equal terms.
+    const int64_t p = static_cast<int64_t>(jac.size());
+    jac.push_back(tz);
+    jac.push_back(iz);
+    const at::Tensor rows = at::stack(jac, 1).view({n, p + 2, hw});
+    const at::Tensor gram = at::bmm(rows, rows.transpose(1, 2)).to(at::kDouble);
+    const at::Tensor hess = gram.slice(1, 0, p).slice(2, 0, p);
+    const at::Tensor pt = gram.slice(1, 0, p).select(2, p), pi = gram.slice(1, 0, p).select(2, p + 1);
+    const at::Tensor tz2 = gram.select(1, p).select(1, p), tziz = gram.select(1, p).select(1, p + 1);
+    const at::Tensor iz2 = gram.select(1, p + 1).select(1, p + 1);
+    const at::Tensor sol = std::get<0>(at::linalg_solve_ex(hess, at::stack({pi, pt}, 2)));
     const at::Tensor hpi = sol.select(2, 0), hpt = sol.select(2, 1);
-    const at::Tensor iz2 = izd.square().sum({1, 2}), tz2 = tzd.square().sum({1, 2}), tziz = (tzd * izd).sum({1, 2});
     const at::Tensor rho = tziz / at::sqrt(tz2 * iz2);
-    const at::Tensor num = iz2 - (pi.squeeze(2) * hpi).sum(1);
-    const at::Tensor den = tziz - (pt.squeeze(2) * hpi).sum(1);
+    const at::Tensor num = iz2 - (pi * hpi).sum(1);
+    const at::Tensor den = tziz - (pt * hpi).sum(1);
     const at::Tensor dp = (num / den).unsqueeze(1) * hpt - hpi; // H^-1 (lambda Pt - Pi)
     // den <= 0: the correlation would fall (OpenCV throws here); that pair keeps its warp and stops.
     const at::Tensor ok = active & (den > 0) & at::isfinite(dp).all(1) & at::isfinite(rho);

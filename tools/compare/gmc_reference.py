@@ -110,13 +110,24 @@ def file_agreement(data, method, downscale):
 
 
 def export_npy(data, out):
-    """Frames for the GPU machine's tests and benchmark (tests/gmc/gmc_test_util.hpp npy_name())."""
+    """Frames for the GPU machine's tests and benchmark (tests/gmc/gmc_test_util.hpp npy_name()): every MOT17 img1
+    frame there is, frame 0 of the PETS video and frame 30 of the 360 video."""
     os.makedirs(os.path.join(out, "gmc_frames"), exist_ok=True)
-    rel = SOURCES + ["mot/MOT17/train/MOT17-05-FRCNN/img1/000001.jpg"]
-    for r in rel:
-        name = r.replace("/", "_").replace(".", "_") + ".npy"
-        np.save(os.path.join(out, "gmc_frames", name), cv2.imread(os.path.join(data, r), cv2.IMREAD_COLOR))
-        print("wrote", name)
+    root = os.path.join(data, "mot/MOT17/train")
+    for seq in sorted(os.listdir(root)):
+        folder = os.path.join(root, seq, "img1")
+        for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+            rel = f"mot/MOT17/train/{seq}/img1/{name}"
+            np.save(os.path.join(out, "gmc_frames", rel.replace("/", "_").replace(".", "_") + ".npy"),
+                    cv2.imread(os.path.join(data, rel), cv2.IMREAD_COLOR))
+    for rel, index in (("video/PETS09-S2L1_480x360.avi", 0), ("equirect/gvr_congo_stereo_tb.mp4", 30)):
+        cap = cv2.VideoCapture(os.path.join(data, rel))
+        for _ in range(index + 1):
+            ok, frame = cap.read()
+        if ok:
+            name = f"{rel}_{index}".replace("/", "_").replace(".", "_") + ".npy"
+            np.save(os.path.join(out, "gmc_frames", name), frame)
+    print("frames written to", os.path.join(out, "gmc_frames"))
 
 
 def main():

@@ -1,6 +1,7 @@
 // Batched ECC (Evangelidis & Psarakis, "Parametric image alignment using enhanced correlation coefficient
 // maximization", PAMI 2008; the forward-additive scheme of OpenCV's findTransformECC) over N frame pairs at
-// once, coarse to fine, written with ATen operations so it runs on the frames' device. Same conventions as
+// once, coarse to fine, on the frames' device: one kernel per iteration (ecc_gram) sums over the pixels,
+// ATen does the per-pair algebra. Same conventions as
 // the CPU path: template = previous frame, warp maps previous -> current, stop when the correlation
 // coefficient changes by less than ecc_eps. Coordinates are centred on the image during the iterations
 // (a better-conditioned Hessian in float32) and continuous (half-pixel centres) everywhere.
@@ -66,52 +67,55 @@ struct LevelState {
   at::Tensor pixels; // int32 [N], valid pixels at the last iteration
 };
 
+at::Tensor ecc_gram(const EccGramInput& in, int p) {
+#ifdef TRACKKIT_WITH_CUDA
+  if (in.templ.is_cuda()) return ecc_gram_cuda(in, p);
+#endif
+  return ecc_gram_cpu(in, p);
+}
+
+// Packed upper triangle [N,E] -> symmetric [N,K,K].
+at::Tensor unpack(const at::Tensor& packed, int64_t k) {
+  std::vector<int64_t> rows, cols;
+  for (int64_t a = 0; a < k; ++a) {
+    for (int64_t b = a; b < k; ++b) rows.push_back(a), cols.push_back(b);
+  }
+  const auto index = [&](const std::vector<int64_t>& v) {
+    return at::tensor(v, at::TensorOptions().dtype(at::kLong)).to(packed.device());
+  };
+  const at::Tensor flat_upper = index(rows) * k + index(cols), flat_lower = index(cols) * k + index(rows);
+  at::Tensor full = at::zeros({packed.size(0), k * k}, packed.options());
+  full.index_copy_(1, flat_upper, packed);
+  full.index_copy_(1, flat_lower, packed);
+  return full.view({packed.size(0), k, k});
+}
+
 void run_level(const GmcOptions& o, const at::Tensor& templ, const at::Tensor& image, LevelState& s) {
-  const int64_t n = templ.size(0), h = templ.size(1), w = templ.size(2), hw = h * w;
+  const int64_t n = templ.size(0), h = templ.size(1), w = templ.size(2);
   const double cx = w / 2.0, cy = h / 2.0;
+  const int64_t p = o.ecc_motion == EccMotion::Affine ? 6 : o.ecc_motion == EccMotion::Euclidean ? 3 : 2;
   const auto [gx, gy] = gradients(image);
-  const at::Tensor sources = at::stack({image, gx, gy}, 1); // one sampling call warps all three
-  const at::Tensor xs = (at::arange(w, templ.options()) + (0.5 - cx)).view({1, 1, w});
-  const at::Tensor ys = (at::arange(h, templ.options()) + (0.5 - cy)).view({1, h, 1});
+  EccGramInput in{templ.contiguous(), at::stack({image, gx, gy}, 1).contiguous(), {},
+                  at::stack({templ.mean({1, 2}), image.mean({1, 2})}, 1).contiguous()};
   at::Tensor wc = at::matmul(at::matmul(translation(s.warp, -cx, -cy), s.warp), translation(s.warp, cx, cy));
   at::Tensor theta = at::atan2(wc.select(1, 1).select(1, 0), wc.select(1, 0).select(1, 0));
   at::Tensor active = at::ones({n}, templ.options().dtype(at::kBool));
   at::Tensor last_rho = at::full({n}, -2.0, s.rho.options());
-  const auto col = [](const at::Tensor& m, int r, int c) { return m.select(1, r).select(1, c).view({-1, 1, 1}); };
   for (int it = 0; it < o.ecc_iterations; ++it) {
-    const at::Tensor m = wc.to(at::kFloat);
-    const at::Tensor u = col(m, 0, 0) * xs + col(m, 0, 1) * ys + col(m, 0, 2) + cx; // continuous, this level
-    const at::Tensor v = col(m, 1, 0) * xs + col(m, 1, 1) * ys + col(m, 1, 2) + cy;
-    const at::Tensor grid = at::stack({u * (2.0 / w) - 1, v * (2.0 / h) - 1}, -1);
-    const at::Tensor sampled = at::grid_sampler_2d(sources, grid, 0, 0, false); // bilinear, zeros, half-pixel
-    const at::Tensor valid = ((u >= 0.5) & (u <= w - 0.5) & (v >= 0.5) & (v <= h - 0.5)).to(at::kFloat);
-    const at::Tensor count = valid.sum({1, 2}).clamp_min(1);
-    const at::Tensor warped = sampled.select(1, 0), wgx = sampled.select(1, 1) * valid,
-                     wgy = sampled.select(1, 2) * valid;
-    const at::Tensor tz = (templ - ((templ * valid).sum({1, 2}) / count).view({-1, 1, 1})) * valid;
-    const at::Tensor iz = (warped - ((warped * valid).sum({1, 2}) / count).view({-1, 1, 1})) * valid;
-    std::vector<at::Tensor> jac;
-    if (o.ecc_motion == EccMotion::Affine) {
-      jac = {wgx * xs, wgx * ys, wgx, wgy * xs, wgy * ys, wgy};
-    } else if (o.ecc_motion == EccMotion::Euclidean) {
-      const at::Tensor c = at::cos(theta).to(at::kFloat).view({-1, 1, 1}),
-                       sn = at::sin(theta).to(at::kFloat).view({-1, 1, 1});
-      jac = {wgx * (-sn * xs - c * ys) + wgy * (c * xs - sn * ys), wgx, wgy};
-    } else {
-      jac = {wgx, wgy};
-    }
-    // Every sum the update needs is an entry of one Gram matrix of [J; tz; iz] (one bmm reading each
-    // image once): H = J J^T, Pt = J tz, Pi = J iz, and tz.tz, tz.iz, iz.iz. The small matrix then goes
-    // to float64 for the solve, where the ECC update subtracts nearly equal terms.
-    const int64_t p = static_cast<int64_t>(jac.size());
-    jac.push_back(tz);
-    jac.push_back(iz);
-    const at::Tensor rows = at::stack(jac, 1).view({n, p + 2, hw});
-    const at::Tensor gram = at::bmm(rows, rows.transpose(1, 2)).to(at::kDouble);
-    const at::Tensor hess = gram.slice(1, 0, p).slice(2, 0, p);
-    const at::Tensor pt = gram.slice(1, 0, p).select(2, p), pi = gram.slice(1, 0, p).select(2, p + 1);
-    const at::Tensor tz2 = gram.select(1, p).select(1, p), tziz = gram.select(1, p).select(1, p + 1);
-    const at::Tensor iz2 = gram.select(1, p + 1).select(1, p + 1);
+    in.params = at::cat({wc.slice(1, 0, 2).reshape({n, 6}), at::cos(theta).unsqueeze(1), at::sin(theta).unsqueeze(1)}, 1)
+                    .to(at::kFloat)
+                    .contiguous();
+    // Sums over the valid pixels of r = [J, T - t_ref, I(W) - i_ref, 1]; the zero-mean terms follow from them.
+    const at::Tensor g = unpack(ecc_gram(in, static_cast<int>(p)), p + 3);
+    const at::Tensor count = g.select(1, p + 2).select(1, p + 2);
+    const at::Tensor sum_t = g.select(1, p).select(1, p + 2), sum_i = g.select(1, p + 1).select(1, p + 2);
+    const at::Tensor sum_j = g.slice(1, 0, p).select(2, p + 2);
+    const at::Tensor hess = g.slice(1, 0, p).slice(2, 0, p);
+    const at::Tensor pt = g.slice(1, 0, p).select(2, p) - sum_j * (sum_t / count).unsqueeze(1);
+    const at::Tensor pi = g.slice(1, 0, p).select(2, p + 1) - sum_j * (sum_i / count).unsqueeze(1);
+    const at::Tensor tz2 = g.select(1, p).select(1, p) - sum_t * sum_t / count;
+    const at::Tensor iz2 = g.select(1, p + 1).select(1, p + 1) - sum_i * sum_i / count;
+    const at::Tensor tziz = g.select(1, p).select(1, p + 1) - sum_t * sum_i / count;
     const at::Tensor sol = std::get<0>(at::linalg_solve_ex(hess, at::stack({pi, pt}, 2)));
     const at::Tensor hpi = sol.select(2, 0), hpt = sol.select(2, 1);
     const at::Tensor rho = tziz / at::sqrt(tz2 * iz2);
@@ -121,13 +125,13 @@ void run_level(const GmcOptions& o, const at::Tensor& templ, const at::Tensor& i
     // den <= 0: the correlation would fall (OpenCV throws here); that pair keeps its warp and stops.
     const at::Tensor ok = active & (den > 0) & at::isfinite(dp).all(1) & at::isfinite(rho);
     s.rho = at::where(active, rho, s.rho);
-    s.pixels = at::where(active, valid.sum({1, 2}).to(at::kInt), s.pixels);
+    s.pixels = at::where(active, count.to(at::kInt), s.pixels);
     const at::Tensor step = at::where(ok.unsqueeze(1), dp, at::zeros_like(dp));
-    if (o.ecc_motion == EccMotion::Affine) {
+    if (p == 6) {
       wc.slice(1, 0, 2).add_(step.view({n, 2, 3}));
     } else {
-      const int t0 = o.ecc_motion == EccMotion::Euclidean ? 1 : 0;
-      if (t0 == 1) {
+      const int t0 = p == 3 ? 1 : 0;
+      if (p == 3) {
         theta = theta + step.select(1, 0);
         wc.select(1, 0).select(1, 0).copy_(at::cos(theta));
         wc.select(1, 0).select(1, 1).copy_(-at::sin(theta));

@@ -1,8 +1,8 @@
 #pragma once
-// The batched GPU path of GMC: dense ECC (translation, euclidean, affine) written with ATen operations, so
-// one batch of frame pairs runs as a few dozen kernels per iteration on whatever device holds the frames.
-// The grey conversion and area downscale is one kernel (gmc_downscale.cu) on CUDA and its CPU twin
-// (gmc_downscale_cpu.cpp) elsewhere. The same code runs on CPU tensors, which is how CI tests it.
+// The batched GPU path of GMC: dense ECC (translation, euclidean, affine) over a batch of frame pairs. Two
+// kernels with CPU twins do the per-pixel work (grey + downscale: gmc_downscale.cu; an iteration's sums:
+// gmc_ecc_gram.cu); ATen does the pyramid and the small per-pair algebra. The same code runs on CPU tensors,
+// which is how CI tests it.
 #include <ATen/core/Tensor.h>
 
 #include <vector>
@@ -32,6 +32,20 @@ struct TorchPairs {
   at::Tensor score;  ///< float64 [N] correlation coefficient
 };
 TorchPairs ecc_torch(const GmcOptions& options, const TorchFrames& previous, const TorchFrames& current);
+
+/// One ECC iteration's inputs for N pairs at one pyramid level (all float32, contiguous, one device).
+struct EccGramInput {
+  at::Tensor templ;   ///< [N,h,w] previous frames
+  at::Tensor sources; ///< [N,3,h,w] current frames, their x and y gradients
+  at::Tensor params;  ///< [N,8] centred warps m00 m01 m02 m10 m11 m12, cos and sin of the rotation
+  at::Tensor offsets; ///< [N,2] means of the template and of the current frame (subtracted before summing)
+};
+/// float64 [N,E]: the upper triangle (row by row) of sum r r^T, r = [J (p values), T - t_ref, I(W) - i_ref, 1],
+/// over the pixels warped inside the image (gmc_ecc_formula.hpp); p = 2, 3 or 6.
+at::Tensor ecc_gram_cpu(const EccGramInput& input, int p);
+#ifdef TRACKKIT_WITH_CUDA
+at::Tensor ecc_gram_cuda(const EccGramInput& input, int p);
+#endif
 
 /// uint8 [B,H,W,C] -> float32 [B,H/f,W/f] grey block means (the kernels behind prepare_torch).
 at::Tensor grey_downscale_cpu(const at::Tensor& frames, int factor, bool rgb);

@@ -12,16 +12,7 @@ enum { W = 320, H = 240 };
 
 /* A uint8 CPU tensor of ndim dims. */
 static DLTensor u8_tensor(uint8_t* data, int ndim, int64_t* shape) {
-  DLTensor t;
-  memset(&t, 0, sizeof t);
-  t.data = data;
-  t.device.device_type = kDLCPU;
-  t.ndim = ndim;
-  t.dtype.code = kDLUInt;
-  t.dtype.bits = 8;
-  t.dtype.lanes = 1;
-  t.shape = shape;
-  return t;
+  return borrowed_cpu_tensor(data, ndim, shape, kDLUInt, 8);
 }
 
 /* Blobs of a few pixels: random values (LCG) box-filtered, so corners exist at every pyramid level. */

@@ -48,7 +48,7 @@ struct TRACKKIT_API GmcOptions {
   double ecc_blur_sigma = 1.0;      ///< Gaussian pre-blur (processing pixels) before estimation; 0: none
   int ecc_levels = 3;               ///< pyramid levels (1: single level, as OpenCV's findTransformECC)
   double ecc_min_correlation = 0.6; ///< correlation below this after convergence: SceneCut
-  /// CPU frames: ECC through the batched ATen implementation that CUDA frames always use (translation,
+  /// CPU frames: ECC through the batched implementation that CUDA frames always use (translation,
   /// euclidean, affine; detections are not masked there) instead of OpenCV's findTransformECC.
   bool ecc_batched_on_cpu = false;
 
@@ -59,11 +59,11 @@ struct TRACKKIT_API GmcOptions {
   /// Corners are found on this level of the LK pyramid (0: the processing image) and tracked from there at
   /// full processing resolution: each level up quarters the corner search's cost (docs/gmc.md).
   int corner_level = 2;
-  double corner_min_distance = 8; ///< processing pixels between corners (spread; 0 or >= 2: no slow path)
+  double corner_min_distance = 8; ///< processing pixels between corners; below 2 (at the corner level) is 0
   int flow_window = 11;           ///< Lucas-Kanade window side (processing pixels)
   int flow_levels = 3;            ///< Lucas-Kanade pyramid levels above the base
   double ransac_threshold = 1.0;  ///< RANSAC reprojection threshold (processing pixels)
-  int min_points = 8;             ///< fewer inliers than this: TooFewPoints
+  int min_points = 8;             ///< fewer points than this: TooFewPoints; fewer RANSAC inliers: SceneCut
   double min_inlier_ratio = 0.2;  ///< inliers / points (or inliers < min_points) below this: SceneCut
   double border = 0.02;           ///< fraction of each side kept out of feature detection
   bool mask_detections = true;    ///< boxes given with a frame are kept out of feature detection / ECC
@@ -103,7 +103,8 @@ struct GmcBatchResult {
 /// Per-stream global motion estimator. Frames are uint8 [H,W] or [H,W,C] with C = 1 or 3 (BGR unless
 /// options.rgb), on the CPU or CUDA. Warps use docs/conventions.md's pixel coordinates (half-pixel centres).
 /// CUDA frames: ECC (translation, euclidean, affine) runs batched on the GPU; other methods copy the
-/// downscaled grey frames to the host. Not thread-safe; one object per stream.
+/// frames to the host (outputs return to the GPU). Detection masks apply to the CPU methods only. Not thread-safe; one
+/// object per stream.
 class TRACKKIT_API GMC {
  public:
   explicit GMC(const GmcOptions& options = GmcOptions());

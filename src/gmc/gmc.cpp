@@ -218,10 +218,10 @@ GmcBatchResult GMC::estimate(const at::Tensor& frames, const at::Tensor& previou
     }
   });
   for (int64_t i = 0; i < n; ++i) {
-    r.status[i] = static_cast<int32_t>(quality[i].status);
-    r.points[i] = quality[i].points;
-    r.inliers[i] = quality[i].inliers;
-    r.score[i] = quality[i].score;
+    r.status.data_ptr<int32_t>()[i] = static_cast<int32_t>(quality[i].status);
+    r.points.data_ptr<int32_t>()[i] = quality[i].points;
+    r.inliers.data_ptr<int32_t>()[i] = quality[i].inliers;
+    r.score.data_ptr<double>()[i] = quality[i].score;
   }
   if (f.is_cuda()) {
     for (at::Tensor* t : {&r.warps, &r.status, &r.points, &r.inliers, &r.score}) *t = t->to(f.device());

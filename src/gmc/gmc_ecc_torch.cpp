@@ -95,16 +95,19 @@ void run_level(const GmcOptions& o, const at::Tensor& templ, const at::Tensor& i
   const double cx = w / 2.0, cy = h / 2.0;
   const int64_t p = o.ecc_motion == EccMotion::Affine ? 6 : o.ecc_motion == EccMotion::Euclidean ? 3 : 2;
   const auto [gx, gy] = gradients(image);
-  EccGramInput in{templ.contiguous(), at::stack({image, gx, gy}, 1).contiguous(), {},
+  EccGramInput in{templ.contiguous(),
+                  at::stack({image, gx, gy}, 1).contiguous(),
+                  {},
                   at::stack({templ.mean({1, 2}), image.mean({1, 2})}, 1).contiguous()};
   at::Tensor wc = at::matmul(at::matmul(translation(s.warp, -cx, -cy), s.warp), translation(s.warp, cx, cy));
   at::Tensor theta = at::atan2(wc.select(1, 1).select(1, 0), wc.select(1, 0).select(1, 0));
   at::Tensor active = at::ones({n}, templ.options().dtype(at::kBool));
   at::Tensor last_rho = at::full({n}, -2.0, s.rho.options());
   for (int it = 0; it < o.ecc_iterations; ++it) {
-    in.params = at::cat({wc.slice(1, 0, 2).reshape({n, 6}), at::cos(theta).unsqueeze(1), at::sin(theta).unsqueeze(1)}, 1)
-                    .to(at::kFloat)
-                    .contiguous();
+    in.params =
+        at::cat({wc.slice(1, 0, 2).reshape({n, 6}), at::cos(theta).unsqueeze(1), at::sin(theta).unsqueeze(1)}, 1)
+            .to(at::kFloat)
+            .contiguous();
     // Sums over the valid pixels of r = [J, T - t_ref, I(W) - i_ref, 1]; the zero-mean terms follow from them.
     const at::Tensor g = unpack(ecc_gram(in, static_cast<int>(p)), p + 3);
     const at::Tensor count = g.select(1, p + 2).select(1, p + 2);

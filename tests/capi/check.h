@@ -18,8 +18,8 @@ static int passed = 0, failed = 0;
     }                                                                                                              \
   } while (0)
 
-/* A borrowed CPU tensor over the caller's memory. */
-static inline DLTensor borrowed_tensor(void* data, int32_t ndim, int64_t* shape, uint8_t code, uint8_t bits) {
+/* A borrowed CPU tensor over caller memory, compact row-major; code: kDLUInt, kDLInt or kDLFloat. */
+static inline DLTensor borrowed_cpu_tensor(void* data, int32_t ndim, int64_t* shape, uint8_t code, uint8_t bits) {
   DLTensor t;
   memset(&t, 0, sizeof t);
   t.data = data;

@@ -8,16 +8,7 @@
 
 /* A borrowed float32 CPU tensor over caller memory. */
 static DLTensor cpu_tensor(float* data, int32_t ndim, int64_t* shape) {
-  DLTensor t;
-  memset(&t, 0, sizeof t);
-  t.data = data;
-  t.device.device_type = kDLCPU;
-  t.ndim = ndim;
-  t.dtype.code = kDLFloat;
-  t.dtype.bits = 32;
-  t.dtype.lanes = 1;
-  t.shape = shape;
-  return t;
+  return borrowed_cpu_tensor(data, ndim, shape, kDLFloat, 32);
 }
 
 static void test_versions(void) {

@@ -53,7 +53,7 @@ static void test_detect(void) {
     return;
   }
   fclose(f);
-  frames = borrowed_tensor(pixels, 4, shape, kDLUInt, 8);
+  frames = borrowed_cpu_tensor(pixels, 4, shape, kDLUInt, 8);
   c.device = "cpu";
   CHECK(tk_detector_create(path, &c, &detector) == TK_OK && detector != NULL);
   if (detector != NULL) {

@@ -7,7 +7,7 @@
 #include "trackkit/trackkit.h"
 
 /* A borrowed float64 CPU tensor [rows, cols]. */
-static DLTensor f64_tensor(double* data, int64_t* shape) { return borrowed_tensor(data, 2, shape, kDLFloat, 64); }
+static DLTensor f64_tensor(double* data, int64_t* shape) { return borrowed_cpu_tensor(data, 2, shape, kDLFloat, 64); }
 
 static const double* rows_of(const DLManagedTensorVersioned* t) {
   return (const double*)((const char*)t->dl_tensor.data + t->dl_tensor.byte_offset);

@@ -53,7 +53,7 @@ struct TRACKKIT_API GmcOptions {
   bool ecc_batched_on_cpu = false;
 
   // sparse optical flow and features
-  int max_corners = 100;        ///< sparse flow: corners tracked
+  int max_corners = 64;         ///< sparse flow: corners tracked
   int max_keypoints = 600;      ///< ORB, SIFT: keypoints kept per frame
   double corner_quality = 0.01; ///< Shi-Tomasi quality level (fraction of the best corner's score)
   /// Corners are found on this level of the LK pyramid (0: the processing image) and tracked from there at

@@ -286,7 +286,7 @@ typedef struct tk_gmc_config {
   double ecc_blur_sigma;      /**< 1.0: Gaussian pre-blur (processing pixels) */
   double ecc_min_correlation; /**< 0.6: below it, TK_GMC_SCENE_CUT */
   int32_t ecc_batched_on_cpu; /**< 0: CPU frames use OpenCV's ECC, not the batched (CUDA) implementation */
-  int32_t max_corners;        /**< 100: corners tracked (sparse flow) */
+  int32_t max_corners;        /**< 64: corners tracked (sparse flow) */
   int32_t max_keypoints;      /**< 600: keypoints per frame (ORB, SIFT) */
   int32_t corner_level;       /**< 2: LK pyramid level the corners are found on */
   double corner_quality;      /**< 0.01: Shi-Tomasi quality level */

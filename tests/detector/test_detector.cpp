@@ -199,3 +199,30 @@ TEST_CASE("metadata gives class names, input size and layout", "[detector]") {
   CHECK(g.input_height == 320);
   CHECK(g.input_width == 480);
 }
+
+#ifdef TRACKKIT_WITH_CUDA
+TEST_CASE("the detector on CUDA gives the CPU path's detections, and warmup picks a batch size", "[detector][cuda]") {
+  if (!trackkit::cuda_available()) TK_SKIP("no CUDA device");
+  const std::string path = save_model("v8_cuda", kV8Body);
+  const at::Tensor frames = at::randint(0, 256, {5, 720, 1280, 3}, at::kByte);
+  trackkit::DetectorOptions cuda = cpu_options();
+  cuda.device = "cuda";
+  trackkit::Detector gpu(path, cuda), cpu(path, cpu_options());
+  CHECK(gpu.batch_size() == 16); // until warmup() measures
+  gpu.warmup(720, 1280);
+  CHECK(gpu.batch_size() >= 1);
+  CHECK(gpu.batch_size() <= 64);
+  const trackkit::DetectionBatch a = gpu.detect_batch(frames.cuda()), b = cpu.detect_batch(frames);
+  CHECK(a.detections.is_cuda());
+  CHECK(at::equal(a.counts.cpu(), b.counts));
+  CHECK(at::allclose(a.detections.cpu(), b.detections, 0, 1e-4));
+  const auto listed = gpu.detect(frames); // CPU frames are moved to the model's device
+  REQUIRE(listed.size() == 5);
+  CHECK(listed[0].is_cuda());
+  // 720x1280 at gain 0.5: resized 360x640, padded 140 above -> frame y = (input y - 140) * 2.
+  for (const at::Tensor& d : listed) {
+    REQUIRE(d.size(0) == 2);
+    CHECK(at::allclose(d[0].cpu(), at::tensor({200.f, 200.f, 400.f, 520.f, 0.9f, 0.f}), 1e-5, 1e-4));
+  }
+}
+#endif

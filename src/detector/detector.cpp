@@ -135,11 +135,7 @@ DetectionBatch Detector::detect_batch(const at::Tensor& frames) {
 
 std::vector<at::Tensor> Detector::detect(const at::Tensor& frames) {
   const DetectionBatch batch = detect_batch(frames);
-  const at::Tensor counts = batch.counts.cpu(); // the one host synchronisation
-  std::vector<at::Tensor> out;
-  for (int64_t b = 0; b < counts.size(0); ++b)
-    out.push_back(batch.detections[b].narrow(0, 0, counts[b].item<int64_t>()));
-  return out;
+  return split_detections({batch.detections, batch.counts}); // the one host synchronisation
 }
 
 std::vector<at::Tensor> Detector::detect(const std::vector<at::Tensor>& frames) {

@@ -1,4 +1,4 @@
-# core: errors, argument checks, devices, boxes, letterbox, NMS, GPU memory, logging, version.
+# core: errors, argument checks, devices, boxes, letterbox, NMS, GPU memory, TorchScript models, logging, version.
 target_sources(trackkit PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/error.cpp
   ${CMAKE_CURRENT_LIST_DIR}/check.cpp
@@ -8,6 +8,7 @@ target_sources(trackkit PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/boxes.cpp
   ${CMAKE_CURRENT_LIST_DIR}/box_iou_cpu.cpp
   ${CMAKE_CURRENT_LIST_DIR}/device_memory.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/script_model.cpp
   ${CMAKE_CURRENT_LIST_DIR}/letterbox.cpp
   ${CMAKE_CURRENT_LIST_DIR}/letterbox_cpu.cpp
   ${CMAKE_CURRENT_LIST_DIR}/nms.cpp

@@ -1,21 +1,12 @@
 #include "detector/yolo_model.hpp"
 
-#include <ATen/ATen.h>
-#include <torch/csrc/jit/runtime/graph_executor.h>
-#include <torch/script.h>
 #include <opencv2/core.hpp>
 
-#include <filesystem>
 #include <string>
-#include <unordered_map>
 
 #include "trackkit/error.hpp"
 
 namespace trackkit::detail {
-
-struct YoloModel::Module {
-  torch::jit::script::Module module;
-};
 
 namespace {
 
@@ -87,40 +78,9 @@ YoloMetadata parse_metadata(const std::string& json) {
 } // namespace
 
 YoloModel::YoloModel(const std::string& model_path, c10::Device device, Precision precision)
-    : module_(std::make_unique<Module>()), path_(model_path) {
-  if (!std::filesystem::is_regular_file(model_path)) {
-    throw Error(ErrorCode::NotFound, "Detector: model_path \"" + model_path + "\" does not exist or is not a file");
-  }
-  std::unordered_map<std::string, std::string> extra{{"config.txt", ""}};
-  try {
-    module_->module = torch::jit::load(model_path, device, extra);
-  } catch (const std::exception& e) {
-    std::string why = e.what();
-    why = why.substr(0, why.find('\n'));
-    throw Error(ErrorCode::Model,
-                "Detector: model_path \"" + model_path + "\" is not a loadable TorchScript archive (" + why + ")");
-  }
-  module_->module.eval();
-  if (precision != Precision::FP32) module_->module.to(scalar_type(precision));
-  metadata_ = parse_metadata(extra["config.txt"]);
-}
+    : model_("Detector", "model_path", model_path, device, precision, {"config.txt"}),
+      metadata_(parse_metadata(model_.extra_file("config.txt"))) {}
 
-YoloModel::~YoloModel() = default;
-YoloModel::YoloModel(YoloModel&&) noexcept = default;
-YoloModel& YoloModel::operator=(YoloModel&&) noexcept = default;
-
-at::Tensor YoloModel::forward(const at::Tensor& input) {
-  const c10::InferenceMode no_autograd;
-  // The profiling executor would re-specialise and fuse the graph for every new input shape, stalling the
-  // first calls at each batch size for up to seconds; the plain interpreter runs the same ops at once.
-  const torch::jit::GraphOptimizerEnabledGuard no_reoptimisation(false);
-  const c10::IValue out = module_->module.forward({input});
-  if (out.isTensor()) return out.toTensor();
-  if (out.isTuple() && !out.toTupleRef().elements().empty() && out.toTupleRef().elements()[0].isTensor())
-    return out.toTupleRef().elements()[0].toTensor();
-  if (out.isList() && out.toListRef().size() > 0 && out.toListRef()[0].isTensor()) return out.toListRef()[0].toTensor();
-  throw Error(ErrorCode::Model,
-              "Detector: model_path \"" + path_ + "\" returns neither a tensor nor a tuple/list of tensors");
-}
+at::Tensor YoloModel::forward(const at::Tensor& input) { return model_.run({input}).front(); }
 
 } // namespace trackkit::detail

@@ -1,6 +1,6 @@
 #pragma once
 // A YOLO TorchScript export: loading, its metadata (the archive's config.txt, as ultralytics and yolov5 write
-// it), precision, and forward. The only translation unit that needs the TorchScript headers.
+// it), precision, and forward, on the shared ScriptModel (src/core/script_model.hpp).
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/script_model.hpp"
 #include "trackkit/device.hpp"
 
 namespace trackkit::detail {
@@ -21,23 +22,18 @@ struct YoloMetadata {
 
 class YoloModel {
  public:
-  /// Throws Error naming model_path: NotFound for a missing file, InvalidArgument for anything that does not
-  /// load as TorchScript.
+  /// Throws Error naming model_path: NotFound for a missing file, Model for anything that does not load as
+  /// TorchScript.
   YoloModel(const std::string& model_path, c10::Device device, Precision precision);
-  ~YoloModel();
-  YoloModel(YoloModel&&) noexcept;
-  YoloModel& operator=(YoloModel&&) noexcept;
 
   /// input [B,3,H,W] in the model's dtype on its device -> the raw output (the first tensor of a tuple/list).
   at::Tensor forward(const at::Tensor& input);
   const YoloMetadata& metadata() const { return metadata_; }
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return model_.path(); }
 
  private:
-  struct Module;
-  std::unique_ptr<Module> module_;
+  ScriptModel model_;
   YoloMetadata metadata_;
-  std::string path_;
 };
 
 } // namespace trackkit::detail

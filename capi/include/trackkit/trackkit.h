@@ -334,6 +334,53 @@ TK_API tk_status tk_gmc_estimate(const tk_gmc* gmc, const DLTensor* frames, cons
 /** Forgets the previous frame. */
 TK_API tk_status tk_gmc_reset(tk_gmc* gmc);
 
+/* ---- pipeline: detection -> GMC -> tracking over one stream, and frame reading (docs/track_video.md) ---- */
+
+typedef struct tk_pipeline_config {
+  size_t struct_size;         /**< sizeof(tk_pipeline_config), set by tk_pipeline_config_defaults() */
+  tk_detector_config detector; /**< the detector's defaults except conf_threshold 0.1 */
+  tk_gmc_config gmc;          /**< method TK_GMC_NONE turns camera-motion compensation off; no homographies */
+  tk_tracker_config tracker;  /**< the "ultralytics_botsort" preset */
+} tk_pipeline_config;
+
+/** Seconds per stage since creation or tk_pipeline_reset_times (GPU stages measured on the GPU). */
+typedef struct tk_pipeline_times {
+  size_t struct_size; /**< sizeof(tk_pipeline_times): set it before calling tk_pipeline_times */
+  int64_t frames;
+  double upload, detect, wait, gmc, track, total;
+  int64_t peak_memory_bytes; /**< the GPU's peak allocated bytes (0 on the CPU) */
+} tk_pipeline_times;
+
+typedef struct tk_pipeline tk_pipeline;
+TK_API tk_pipeline_config tk_pipeline_config_defaults(void);
+TK_API tk_status tk_pipeline_create(const char* model_path, const tk_pipeline_config* config, tk_pipeline** pipeline);
+TK_API void tk_pipeline_destroy(tk_pipeline* pipeline);
+/** Compiles kernels for this frame size and picks the batch size (tk_pipeline_batch_size) from free GPU memory. */
+TK_API tk_status tk_pipeline_warmup(tk_pipeline* pipeline, int64_t frame_height, int64_t frame_width);
+TK_API tk_status tk_pipeline_batch_size(const tk_pipeline* pipeline, int64_t* batch_size);
+/** Takes the next frames, uint8 [B,H,W,3] (CPU or the model's GPU). The pipeline reads them until the call that
+ *  finishes them (on a GPU the next push or tk_pipeline_finish; on the CPU this one): keep them alive until then.
+ *  *tracks: float64 [M,10] CPU rows of the frames finished by this call, in frame order: frame (0-based), id,
+ *  x1, y1, x2, y2, score, class, det_index, tk_gmc_status of the frame. *frames_finished: how many frames. */
+TK_API tk_status tk_pipeline_push(tk_pipeline* pipeline, const DLTensor* frames, DLManagedTensorVersioned** tracks,
+                                  int64_t* frames_finished);
+/** Finishes the frames in flight (same outputs as tk_pipeline_push). */
+TK_API tk_status tk_pipeline_finish(tk_pipeline* pipeline, DLManagedTensorVersioned** tracks, int64_t* frames_finished);
+/** A new stream: tracks forgotten, ids restart at 1, frames in flight dropped. */
+TK_API tk_status tk_pipeline_reset(tk_pipeline* pipeline);
+TK_API tk_status tk_pipeline_times_get(const tk_pipeline* pipeline, tk_pipeline_times* times);
+
+typedef struct tk_frame_reader tk_frame_reader;
+/** Opens a video, an image folder, a MOT sequence folder or a .npy uint8 [N,H,W,3] array; frames are decoded
+ *  ahead on background threads. max_frames: -1 for all. */
+TK_API tk_status tk_frame_reader_open(const char* path, int64_t max_frames, tk_frame_reader** reader);
+TK_API void tk_frame_reader_close(tk_frame_reader* reader);
+/** frames: -1 when the container does not say. */
+TK_API tk_status tk_frame_reader_info(const tk_frame_reader* reader, int64_t* frames, int64_t* height, int64_t* width,
+                                      double* fps);
+/** *frames: the next up to max_frames frames, uint8 [b,H,W,3] BGR on the CPU (pinned where CUDA is); b = 0 at the end. */
+TK_API tk_status tk_frame_reader_read(tk_frame_reader* reader, int64_t max_frames, DLManagedTensorVersioned** frames);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -72,7 +72,7 @@ export TRACKKIT_E2P_REFERENCE=/tmp/e2p-ref
 
 step "tests"
 "$bin/test_e2p" > "$out/test_e2p.log" 2>&1 || status=1
-grep -E "^(e2p vs|CPU vs CUDA|seam|sphere|test room)|test cases|assertions|FAILED" "$out/test_e2p.log" | sort -u | tee "$out/test_summary.txt"
+grep -E "^(e2p vs|CPU vs CUDA|seam|sphere|test room)|test cases|assertions|All tests|FAILED|SKIP" "$out/test_e2p.log" | sort -u | tee "$out/test_summary.txt"
 "$bin/test_capi_e2p" 2>&1 | tee "$out/test_capi_e2p.log" || status=1
 
 step "benchmarks"

@@ -81,7 +81,7 @@ void run(benchmark::State& state, const c10::Device& device, const Size& size, i
   const double calls = static_cast<double>(state.iterations()) * reps;
   const double bytes = static_cast<double>(frames.nbytes() + out.nbytes());
   state.counters["views_per_s"] = benchmark::Counter(calls * batch * 8, benchmark::Counter::kIsRate);
-  state.counters["ms_per_call"] = benchmark::Counter(1e3 / calls, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ms_per_call"] = benchmark::Counter(calls / 1e3, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   state.counters["GBps"] = benchmark::Counter(calls * bytes / 1e9, benchmark::Counter::kIsRate);
   if (device.is_cuda()) state.counters["copy_GBps"] = copy_gbps(device);
 }

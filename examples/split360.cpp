@@ -87,7 +87,8 @@ int main(int argc, char** argv) {
     const Args a = parse(argc, argv);
     split360::Source source(a.input, a.limit);
     fs::create_directories(a.output);
-    const c10::Device device = trackkit::parse_device(a.device, "--device");
+    c10::Device device = trackkit::parse_device(a.device, "--device");
+    if (device.is_cuda() && !device.has_index()) device = c10::Device(c10::kCUDA, 0); // streams and guards need one
     trackkit::E2POptions options;
     options.interpolation = trackkit::parse_e2p_interpolation(a.interpolation, "--interpolation");
     const trackkit::EquirectToPinhole e2p(trackkit::EquirectToPinhole::horizon(a.views, a.width, a.height, a.hfov, a.pitch),

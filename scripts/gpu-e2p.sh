@@ -4,31 +4,11 @@
 # grid_sample with a cached grid, py360convert) and split360 end to end on 8K JPEGs. Results in OUTDIR.
 #   scripts/gpu-e2p.sh OUTDIR [DATA]
 # DATA (default .gpu/e2p-data) holds: equirect/ (the shared images), turbojpeg/ (libturbojpeg0(-dev) .debs unpacked
-# with dpkg -x), wheels/ (py360convert's wheel), and optionally bin/: binaries built on the CPU machine from this
-# checkout (scripts/gpu-e2p.sh --pack DATA there), which run as they are; without them this script builds here.
+# with dpkg -x: split360's JPEG I/O, since the machine's OpenCV has no imgcodecs) and wheels/ (py360convert's wheel).
 # The OpenCV bundle: $TRACKKIT_OPENCV_TAR, else ../opencv.tar.xz, else .gpu/opencv.tar.xz.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-
-if [ "${1:-}" = "--pack" ]; then # on the CPU machine: binaries of build/ for DATA/bin
-  dest=${2:?usage: scripts/gpu-e2p.sh --pack DATA}/bin
-  build=${TRACKKIT_BUILD:-$root/build}
-  torch=$(.venv/bin/python -c 'import os,sysconfig;print(sysconfig.get_paths()["purelib"]+"/torch")')
-  tj=$(sed -n 's/^TRACKKIT_TURBOJPEG_ROOT:PATH=//p' "$build/CMakeCache.txt")
-  rm -rf "$dest" && mkdir -p "$dest"
-  cp -L "$build/src/libtrackkit.so.0" "$build/capi/libtrackkit_c.so.0" /usr/lib/x86_64-linux-gnu/libbenchmark.so.1debian "$dest/"
-  cp "$build/tests/test_e2p" "$build/tests/test_capi_e2p" "$build/bench/bench_e2p" "$dest/"
-  # split360 without OpenCV's imgcodecs/videoio (the GPU machine's OpenCV has neither): TurboJPEG, linked statically.
-  g++ -O2 -std=c++17 -DTRACKKIT_HAVE_TURBOJPEG=1 -DTRACKKIT_WITH_CUDA=1 -DFMT_HEADER_ONLY=1 -Iinclude -I"$build/include" \
-    -Iexamples -I"$tj/usr/include" -isystem "$torch/include" -isystem "$torch/include/torch/csrc/api/include" \
-    -isystem /usr/local/cuda/include examples/split360.cpp examples/split360_pipeline.cpp examples/split360_io.cpp \
-    -o "$dest/split360" -L"$build/src" -l:libtrackkit.so.0 -L"$torch/lib" -ltorch -ltorch_cuda -ltorch_cpu -lc10_cuda \
-    -lc10 "$tj/usr/lib/x86_64-linux-gnu/libturbojpeg.a" -L/usr/local/cuda/lib64 -lcudart -lpthread || exit 1
-  strip "$dest"/*
-  du -sh "$dest"
-  exit 0
-fi
 
 out=${1:?usage: scripts/gpu-e2p.sh OUTDIR [DATA]}
 data=${2:-$root/.gpu/e2p-data}
@@ -47,24 +27,17 @@ export PYTHONPATH=/tmp/e2p-site
 torchlib=$(python3 -c 'import os,torch;print(os.path.dirname(torch.__file__)+"/lib")')
 export LD_LIBRARY_PATH="$root/.gpu/opencv/lib:$torchlib:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
 
-step "binaries"
-bin=$data/bin
-if [ -x "$bin/test_e2p" ] && LD_LIBRARY_PATH="$bin:$LD_LIBRARY_PATH" "$bin/test_e2p" --list-tests > /dev/null 2>&1; then
-  export LD_LIBRARY_PATH="$bin:$LD_LIBRARY_PATH"
-  echo "prebuilt binaries from $bin"
-else
-  start=$(date +%s)
-  cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DTRACKKIT_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 \
-    -DCMAKE_PREFIX_PATH="$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')" \
-    -DOpenCV_DIR="$root/.gpu/opencv/lib/cmake/opencv4" -DTRACKKIT_TURBOJPEG_ROOT="$data/turbojpeg" \
-    > "$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
-  cmake --build build-gpu --parallel "$(nproc)" --target test_e2p test_capi_e2p bench_e2p split360 > "$out/build.log" 2>&1 ||
-    { grep -E "error|Error" -A5 "$out/build.log" | head -60; exit 1; }
-  echo "configure + build: $(( $(date +%s) - start )) s"
-  mkdir -p build-gpu/bin && cp build-gpu/tests/test_e2p build-gpu/tests/test_capi_e2p build-gpu/bench/bench_e2p \
-    build-gpu/examples/split360 build-gpu/bin/
-  bin=$root/build-gpu/bin
-fi
+step "configure + build (CUDA on, sm_90; e2p targets only)"
+start=$(date +%s)
+cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DTRACKKIT_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 \
+  -DCMAKE_PREFIX_PATH="$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')" \
+  -DOpenCV_DIR="$root/.gpu/opencv/lib/cmake/opencv4" -DTRACKKIT_TURBOJPEG_ROOT="$data/turbojpeg" \
+  > "$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
+cmake --build build-gpu --parallel "$(nproc)" --target test_e2p test_capi_e2p bench_e2p split360 > "$out/build.log" 2>&1 ||
+  { grep -E "error|Error" -A5 "$out/build.log" | head -60; exit 1; }
+echo "configure + build: $(( $(date +%s) - start )) s"
+bin=$root/build-gpu
+for t in tests/test_e2p tests/test_capi_e2p bench/bench_e2p examples/split360; do ln -sf "$bin/$t" "$bin/$(basename $t)"; done
 
 step "references (py360convert)"
 python3 tools/compare/e2p_reference.py "$data" /tmp/e2p-ref | tee "$out/references.txt" || status=1

@@ -43,8 +43,8 @@ struct E2POptions {
   E2PInterpolation interpolation = E2PInterpolation::Bilinear;
   E2PLayout layout = E2PLayout::NHWC; ///< of the frames and of the views returned
   /// CUDA tuning of the uint8 3-channel bilinear kernel (bench_e2p compares the choices): output pixels a
-  /// thread computes along a row (1, 2 or 4), and taps read two at a time by aligned 8-byte loads (rows
-  /// whose byte length is a multiple of 8 only; others take byte loads either way).
+  /// thread computes along a row (1, 2 or 4), and a row's two taps read by aligned 4-byte word loads (rows
+  /// whose byte length is a multiple of 4 only; others take byte loads either way).
   int cuda_pixels_per_thread = 4;
   bool cuda_wide_loads = true;
 };
@@ -53,7 +53,7 @@ struct E2POptions {
 /// Frames: [B,H,W,C] (NHWC) or [B,C,H,W] (NCHW), uint8, float16 or float32, on the CPU or CUDA, any strides
 /// (a non-contiguous tensor is copied once); H >= 2, W >= 2 (an odd W reflects through the poles onto column
 /// x + floor(W / 2)). Views: [B,V,h,w,C] or [B,V,C,h,w], same dtype and device. uint8 values are rounded to
-/// nearest; bicubic results are clamped to [0,255] for uint8.
+/// nearest (ties to even); bicubic results are clamped to [0,255] for uint8.
 /// CUDA: one kernel launch for all B × V images (up to 64 views a launch), each ray computed on the fly (no
 /// coordinate grid in memory), queued on the current stream. CPU: at::parallel_for over rows, sampling through a
 /// per-view table of source positions computed once for each frame size and kept (the "mapping cache").

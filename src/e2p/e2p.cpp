@@ -143,6 +143,7 @@ at::Tensor EquirectToPinhole::source_coordinates(int64_t height, int64_t width) 
 int64_t EquirectToPinhole::batch_capacity(int64_t height, int64_t width, int64_t channels, c10::ScalarType dtype,
                                           c10::Device device, double fraction) const {
   if (!device.is_cuda()) return int64_t{1} << 20;
+  if (!device.has_index()) device = c10::Device(c10::kCUDA, 0);
   if (!(fraction > 0 && fraction <= 1)) {
     fail_argument("EquirectToPinhole::batch_capacity", "fraction", "must be in (0,1], got " + std::to_string(fraction));
   }

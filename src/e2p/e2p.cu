@@ -1,9 +1,9 @@
 // EquirectToPinhole on CUDA: one launch for B frames x V views. Each thread computes `Pix` neighbouring output
 // pixels of one row: their rays on the fly (no coordinate grid in memory), the taps, the value. Views' rays
 // travel as a __grid_constant__ parameter (read through the constant cache, uniform in a block).
-// uint8 [.,3] bilinear (the 360 pipeline's case) has its own path: two horizontal taps (6 bytes) per pair of
-// aligned 8-byte loads and the 4 pixels' 12 bytes stored as three 4-byte words. Everything else goes through
-// sample_pixel(), the CPU path's own function (e2p_formula.hpp).
+// uint8 [.,3] bilinear (the 360 pipeline's case) has its own path without conversion instructions (see
+// e2p_bilinear_u8c3_kernel). Everything else goes through sample_pixel(), the CPU path's own function
+// (e2p_formula.hpp).
 #include <ATen/Dispatch.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
@@ -39,32 +39,35 @@ __global__ void __launch_bounds__(kBlockX* kBlockY)
   const int32_t b = blockIdx.z / p.views, v = blockIdx.z - b * p.views;
   const T* frame = in + b * p.in_frame;
   T* image = out + b * p.out_frame + v * p.out_image + j * p.out_row;
+  const RowRay row = row_ray(p.rays[v], static_cast<float>(j));
 #pragma unroll
   for (int k = 0; k < Pix; ++k) {
     const int32_t i = i0 + k;
     if (i >= p.out_width) break;
     float sx, sy;
-    source_position(p.rays[v], p.equirect, static_cast<float>(i), static_cast<float>(j), sx, sy);
+    source_position(p.rays[v], row, p.equirect, static_cast<float>(i), sx, sy);
     sample_pixel<Mode>(frame, p.in, p.channels, p.equirect, sx, sy, image + i * p.out_pixel, p.out_channel);
   }
 }
 
-/// Bytes 0..5 of the 6 starting at `at` (two neighbouring 3-byte pixels), from the one or two aligned 8-byte
-/// words holding them. Rows are 8-byte aligned, so neither word leaves the rows the bytes are in.
-__device__ __forceinline__ uint64_t load_pair(const uint8_t* at) {
-  const uintptr_t address = reinterpret_cast<uintptr_t>(at);
-  const uint64_t* word = reinterpret_cast<const uint64_t*>(address & ~uintptr_t{7});
-  const uint32_t shift = static_cast<uint32_t>(address & 7) * 8;
-  const uint64_t lo = __ldg(word);
-  if (shift == 0) return lo;
-  const uint64_t hi = shift > 16 ? __ldg(word + 1) : 0;
-  return (lo >> shift) | (hi << (64 - shift));
+/// Byte Q of w as the float 1 + byte / 2^15 (bits 0x3F80bb00): one byte permute, no conversion instruction.
+template <int Q>
+__device__ __forceinline__ float unit_byte(uint32_t w) {
+  return __uint_as_float(__byte_perm(w, 0x3F800000u, 0x7604u | (Q << 4)));
 }
 
-__device__ __forceinline__ float byte_of(uint64_t bits, int index) {
-  return static_cast<float>(static_cast<uint32_t>(bits >> (8 * index)) & 0xffu);
+/// Floor of v (|v| < 2^22) as an integer and a float without conversion instructions: v - 0.5 rounded to nearest.
+/// At an exact integer it may give v - 1 with fraction 1, which interpolates to the same value.
+__device__ __forceinline__ int32_t floor_split(float v, float& floor_value) {
+  const float m = (v - 0.5f) + 12582912.f;
+  floor_value = m - 12582912.f;
+  return __float_as_int(m) - 0x4B400000;
 }
 
+/// uint8 [.,3] bilinear: positions as everywhere, then for taps inside the image the two horizontal neighbours of a
+/// row (6 bytes) come from two or three aligned 4-byte loads, are aligned by funnel shifts and turn into floats
+/// 1 + byte / 2^15 by byte permutes; the result is rounded by one add (+383 puts the level in the low mantissa
+/// byte) and four pixels' 12 bytes are stored as three words. Taps across the seam or a pole take sample_pixel().
 template <int Pix, bool Wide>
 __global__ void __launch_bounds__(kBlockX* kBlockY)
     e2p_bilinear_u8c3_kernel(const uint8_t* __restrict__ in, uint8_t* __restrict__ out, const __grid_constant__ Launch p) {
@@ -75,27 +78,37 @@ __global__ void __launch_bounds__(kBlockX* kBlockY)
   const int32_t b = blockIdx.z / p.views, v = blockIdx.z - b * p.views;
   const uint8_t* frame = in + b * p.in_frame;
   uint8_t* row_out = out + b * p.out_frame + v * p.out_image + j * p.out_row;
-  const int32_t w = p.equirect.width, h = p.equirect.height;
-  const int64_t stride = p.in.row;
-  uint8_t values[Pix * 3];
+  const int32_t w = p.equirect.width, h = p.equirect.height, stride = static_cast<int32_t>(p.in.row);
+  const RowRay row = row_ray(p.rays[v], static_cast<float>(j));
+  uint32_t levels[Pix * 3];
 #pragma unroll
   for (int k = 0; k < Pix; ++k) {
-    float sx, sy;
-    source_position(p.rays[v], p.equirect, static_cast<float>(i0 + k), static_cast<float>(j), sx, sy);
-    const float fx0 = floorf(sx), fy0 = floorf(sy);
+    float sx, sy, fx0, fy0;
+    source_position(p.rays[v], row, p.equirect, static_cast<float>(i0 + k), sx, sy);
+    const int32_t x0 = floor_split(sx, fx0), y0 = floor_split(sy, fy0);
     const float ax = sx - fx0, ay = sy - fy0;
-    const int32_t x0 = static_cast<int32_t>(fx0), y0 = static_cast<int32_t>(fy0);
     if (Wide && x0 >= 0 && x0 + 1 < w && y0 >= 0 && y0 + 1 < h) {
-      const uint8_t* top = frame + y0 * stride + 3 * x0;
-      const uint64_t t = load_pair(top), d = load_pair(top + stride);
+      const int32_t at = y0 * stride + 3 * x0, shift = 8 * (at & 3);
+      const uint32_t* top = reinterpret_cast<const uint32_t*>(frame + (at & ~3));
+      const uint32_t* bottom = reinterpret_cast<const uint32_t*>(frame + (at & ~3) + stride);
+      const bool third = (at & 3) == 3; // the 6 bytes reach into a third word
+      const uint32_t t0 = __ldg(top), t1 = __ldg(top + 1), t2 = third ? __ldg(top + 2) : 0u;
+      const uint32_t d0 = __ldg(bottom), d1 = __ldg(bottom + 1), d2 = third ? __ldg(bottom + 2) : 0u;
+      const uint32_t ta = __funnelshift_r(t0, t1, shift), tb = __funnelshift_r(t1, t2, shift);
+      const uint32_t da = __funnelshift_r(d0, d1, shift), db = __funnelshift_r(d1, d2, shift);
+      const float p00[3] = {unit_byte<0>(ta), unit_byte<1>(ta), unit_byte<2>(ta)};
+      const float p01[3] = {unit_byte<3>(ta), unit_byte<0>(tb), unit_byte<1>(tb)};
+      const float p10[3] = {unit_byte<0>(da), unit_byte<1>(da), unit_byte<2>(da)};
+      const float p11[3] = {unit_byte<3>(da), unit_byte<0>(db), unit_byte<1>(db)};
 #pragma unroll
       for (int c = 0; c < 3; ++c) {
-        const float p00 = byte_of(t, c), p01 = byte_of(t, 3 + c), p10 = byte_of(d, c), p11 = byte_of(d, 3 + c);
-        const float upper = p00 + ax * (p01 - p00), lower = p10 + ax * (p11 - p10);
-        values[3 * k + c] = store_value<uint8_t>(upper + ay * (lower - upper));
+        const float upper = p00[c] + ax * (p01[c] - p00[c]), lower = p10[c] + ax * (p11[c] - p10[c]);
+        levels[3 * k + c] = __float_as_uint((upper + ay * (lower - upper)) + 383.f) & 0xffu;
       }
     } else {
-      sample_pixel<1>(frame, p.in, 3, p.equirect, sx, sy, values + 3 * k, 1);
+      uint8_t values[3];
+      sample_pixel<1>(frame, p.in, 3, p.equirect, sx, sy, values, 1);
+      levels[3 * k] = values[0], levels[3 * k + 1] = values[1], levels[3 * k + 2] = values[2];
     }
   }
   uint8_t* dst = row_out + 3 * i0;
@@ -103,11 +116,12 @@ __global__ void __launch_bounds__(kBlockX* kBlockY)
     uint32_t* words = reinterpret_cast<uint32_t*>(dst);
 #pragma unroll
     for (int q = 0; q < 3; ++q) {
-      words[q] = values[4 * q] | (values[4 * q + 1] << 8) | (values[4 * q + 2] << 16) |
-                 (static_cast<uint32_t>(values[4 * q + 3]) << 24);
+      const uint32_t lo = __byte_perm(levels[4 * q], levels[4 * q + 1], 0x0040u);
+      const uint32_t hi = __byte_perm(levels[4 * q + 2], levels[4 * q + 3], 0x0040u);
+      words[q] = __byte_perm(lo, hi, 0x5410u);
     }
   } else {
-    for (int k = 0; k < Pix * 3 && i0 + k / 3 < p.out_width; ++k) dst[k] = values[k];
+    for (int k = 0; k < Pix * 3 && i0 + k / 3 < p.out_width; ++k) dst[k] = static_cast<uint8_t>(levels[k]);
   }
 }
 
@@ -142,9 +156,9 @@ void project_cuda(const at::Tensor& frames, const Projection& p, at::Tensor& out
   if (batch == 0 || views == 0 || out.numel() == 0) return;
   const bool u8c3 = frames.scalar_type() == at::kByte && p.mode == 1 && p.channels == 3 && p.in.pixel == 3 &&
                     p.in.channel == 1 && p.out_pixel == 3 && p.out_channel == 1;
-  // Pair loads need 8-byte aligned rows (then no 8-byte word crosses into memory the frames do not own).
-  const bool aligned = (reinterpret_cast<uintptr_t>(frames.const_data_ptr()) & 7) == 0 && p.in.row % 8 == 0 &&
-                       p.in_frame % 8 == 0;
+  // Word loads need 4-byte aligned rows (then no word crosses into memory the frames do not own) and 32-bit offsets.
+  const bool aligned = (reinterpret_cast<uintptr_t>(frames.const_data_ptr()) & 3) == 0 && p.in.row % 4 == 0 &&
+                       p.in_frame % 4 == 0 && p.in_frame < (int64_t{1} << 31);
   const int pix = u8c3 ? p.pixels_per_thread : 4;
   Launch launch{};
   launch.equirect = p.equirect;

@@ -17,9 +17,9 @@ at::Tensor source_table(const Projection& p) {
   at::parallel_for(0, views * h, 8, [&](int64_t begin, int64_t end) {
     for (int64_t row = begin; row < end; ++row) {
       const ViewRays& rays = p.rays[static_cast<size_t>(row / h)];
-      const float j = static_cast<float>(row % h);
+      const RowRay base = row_ray(rays, static_cast<float>(row % h));
       float* out = t + row * w * 2;
-      for (int64_t i = 0; i < w; ++i) source_position(rays, p.equirect, static_cast<float>(i), j, out[2 * i], out[2 * i + 1]);
+      for (int64_t i = 0; i < w; ++i) source_position(rays, base, p.equirect, static_cast<float>(i), out[2 * i], out[2 * i + 1]);
     }
   });
   return table;

@@ -10,6 +10,7 @@
 // meridian, column + W/2: the sphere continues over the pole, so no tap is clamped or dropped.
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 
 #if defined(__CUDACC__)
@@ -32,20 +33,26 @@ struct Equirect {
   float lon_scale, lat_scale; // W / (2 pi), H / pi
 };
 
-TK_E2P_HD float reciprocal(float v) {
+/// lo / hi for 0 <= lo <= hi: the GPU's approximate division (a reciprocal and a product, 2 ulp), the CPU's exact one.
+TK_E2P_HD float ratio(float lo, float hi) {
 #ifdef __CUDA_ARCH__
-  return __frcp_rn(v); // correctly rounded, as 1.f / v on the CPU
+  return __fdividef(lo, hi);
 #else
-  return 1.f / v;
+  return lo / hi;
 #endif
 }
 
-/// atan2 in float with a degree-15 odd minimax polynomial: |error| < 1.2e-7 rad (1.5e-4 px at 8K), one
-/// reciprocal and no library call, so the GPU's cost is a few FMAs and both devices round alike.
-TK_E2P_HD float fast_atan2(float y, float x) {
-  const float ax = fabsf(x), ay = fabsf(y);
-  const float hi = fmaxf(ax, ay), lo = fminf(ax, ay);
-  const float a = hi > 0.f ? lo * reciprocal(hi) : 0.f;
+/// sqrt(v) for v > 0: the GPU's reciprocal square root times v (no IEEE fix-up branch), the CPU's sqrt.
+TK_E2P_HD float root(float v) {
+#ifdef __CUDA_ARCH__
+  return v * rsqrtf(v);
+#else
+  return std::sqrt(v);
+#endif
+}
+
+/// atan(a) for a in [0, 1]: a degree-15 odd minimax polynomial, |error| < 1.2e-7 rad (1.5e-4 px at 8K).
+TK_E2P_HD float atan_unit(float a) {
   const float t = a * a;
   float p = -0.004054546356201172f;
   p = p * t + 0.021862883120775223f;
@@ -55,19 +62,35 @@ TK_E2P_HD float fast_atan2(float y, float x) {
   p = p * t + 0.19946564733982086f;
   p = p * t - 0.33329859375953674f;
   p = p * t + 0.9999993443489075f;
-  float r = p * a;
-  if (ay > ax) r = 1.5707963267948966f - r;
-  if (x < 0.f) r = 3.141592653589793f - r;
-  return y < 0.f ? -r : r;
+  return p * a;
 }
 
-/// Equirect index coordinates (sx, sy) seen by view pixel (i, j).
-TK_E2P_HD void source_position(const ViewRays& v, const Equirect& e, float i, float j, float& sx, float& sy) {
-  const float x = v.ax * i + v.bx * j + v.cx;
-  const float y = v.ay * i + v.by * j + v.cy;
-  const float z = v.az * i + v.bz * j + v.cz;
+/// atan2(y, x) for x >= 0 without library calls: one division, the polynomial, a select and a sign.
+TK_E2P_HD float atan2_right(float y, float x) {
+  const float ay = fabsf(y);
+  const float r = atan_unit(ratio(fminf(x, ay), fmaxf(fmaxf(x, ay), 1e-30f)));
+  return copysignf(ay > x ? 1.5707963267948966f - r : r, y);
+}
+
+/// atan2(y, x) for any x: atan2_right on |x|, mirrored for x < 0.
+TK_E2P_HD float fast_atan2(float y, float x) {
+  const float ax = fabsf(x), ay = fabsf(y);
+  float r = atan_unit(ratio(fminf(ax, ay), fmaxf(fmaxf(ax, ay), 1e-30f)));
+  r = ay > ax ? 1.5707963267948966f - r : r;
+  return copysignf(x < 0.f ? 3.141592653589793f - r : r, y);
+}
+
+/// The part of a view's ray that depends on the row only: b * j + c (computed once per row).
+struct RowRay {
+  float x, y, z;
+};
+TK_E2P_HD RowRay row_ray(const ViewRays& v, float j) { return {v.bx * j + v.cx, v.by * j + v.cy, v.bz * j + v.cz}; }
+
+/// Equirect index coordinates (sx, sy) seen by pixel i of the row.
+TK_E2P_HD void source_position(const ViewRays& v, const RowRay& row, const Equirect& e, float i, float& sx, float& sy) {
+  const float x = v.ax * i + row.x, y = v.ay * i + row.y, z = v.az * i + row.z;
   const float lon = fast_atan2(x, z);
-  const float lat = fast_atan2(-y, sqrtf(x * x + z * z));
+  const float lat = atan2_right(-y, root(fmaxf(x * x + z * z, 1e-30f)));
   sx = lon * e.lon_scale + (0.5f * static_cast<float>(e.width) - 0.5f);
   sy = (0.5f * static_cast<float>(e.height) - 0.5f) - lat * e.lat_scale;
 }
@@ -99,12 +122,24 @@ TK_E2P_HD void cubic_weights(float t, float w[4]) {
   w[3] = 1.f - w[0] - w[1] - w[2];
 }
 
-/// Float sample value -> stored value: uint8 rounds half up and clamps, floats convert.
+/// v in [0, 255] rounded to the nearest integer (ties to even) without a conversion instruction: adding 1.5 * 2^23
+/// leaves the rounded value in the sum's low mantissa bits.
+TK_E2P_HD uint32_t round_level(float v) {
+  const float m = v + 12582912.f;
+#ifdef __CUDA_ARCH__
+  return __float_as_uint(m) & 0xffu;
+#else
+  uint32_t bits;
+  std::memcpy(&bits, &m, sizeof bits);
+  return bits & 0xffu;
+#endif
+}
+
+/// Float sample value -> stored value: uint8 clamps to [0, 255] and rounds to nearest (ties to even), floats convert.
 template <typename T>
 TK_E2P_HD T store_value(float v) {
   if constexpr (sizeof(T) == 1) {
-    v = fminf(fmaxf(v + 0.5f, 0.f), 255.f);
-    return static_cast<T>(static_cast<int32_t>(v));
+    return static_cast<T>(round_level(fminf(fmaxf(v, 0.f), 255.f)));
   } else {
     return static_cast<T>(v);
   }

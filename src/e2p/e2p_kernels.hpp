@@ -24,7 +24,7 @@ struct Projection {
   int64_t out_image, out_frame;            // between views, between frames
   int mode;                                // 0 nearest, 1 bilinear, 3 bicubic
   int pixels_per_thread;                   // CUDA: output pixels a thread computes along a row (1, 2 or 4)
-  bool wide_loads;                         // CUDA: uint8 3-channel bilinear taps in pairs by 8-byte loads
+  bool wide_loads;                         // CUDA: uint8 3-channel bilinear taps by aligned word loads
 };
 
 /// Source positions (index coordinates sx, sy) of every view pixel: float32 [V,h,w,2], on the CPU.

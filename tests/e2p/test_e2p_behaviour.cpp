@@ -73,9 +73,9 @@ TEST_CASE("NCHW equals NHWC, every dtype agrees, and a focal length equals its f
     REQUIRE(a.sizes() == at::IntArrayRef({2, 3, 32, 48, 3}));
     REQUIRE(b.sizes() == at::IntArrayRef({2, 3, 3, 32, 48}));
     CHECK(at::equal(a, b.permute({0, 1, 3, 4, 2})));
-    // float32 of the same values: the uint8 result is the float result rounded (half up), clamped.
+    // float32 of the same values: the uint8 result is the float result rounded (to nearest, ties to even), clamped.
     const at::Tensor f = EquirectToPinhole(some_views(3), nhwc).project(frames.to(at::kFloat));
-    CHECK(at::equal(a, (f + 0.5).floor().clamp(0, 255).to(at::kByte)));
+    CHECK(at::equal(a, at::round(f).clamp(0, 255).to(at::kByte)));
     const at::Tensor h = EquirectToPinhole(some_views(3), nhwc).project(frames.to(at::kHalf));
     CHECK((h.to(at::kFloat) - f).abs().max().item<float>() <= 0.25f); // fp16 holds 0..255 to 1/8 level
   }
@@ -132,5 +132,5 @@ TEST_CASE("nearest copies input pixels; uint8 bicubic stays in range") {
   const EquirectToPinhole cubic(some_views(2), o);
   const at::Tensor f = cubic.project(board.to(at::kFloat));
   CHECK(f.max().item<float>() > 255.5f);
-  CHECK(at::equal(cubic.project(board.to(at::kByte)), (f + 0.5).floor().clamp(0, 255).to(at::kByte)));
+  CHECK(at::equal(cubic.project(board.to(at::kByte)), at::round(f).clamp(0, 255).to(at::kByte)));
 }

@@ -40,9 +40,12 @@ void sync(const c10::Device& device) {
 }
 
 /// Textured frames (not constant: the gathers read real spread data), [B,H,W,3] or [B,3,H,W].
-at::Tensor make_frames(int64_t batch, const Size& s, E2PLayout layout, at::ScalarType dtype, const c10::Device& device) {
-  const at::Tensor x = at::arange(s.width, at::TensorOptions().dtype(at::kFloat).device(device)).view({1, 1, s.width, 1});
-  const at::Tensor y = at::arange(s.height, at::TensorOptions().dtype(at::kFloat).device(device)).view({1, s.height, 1, 1});
+at::Tensor make_frames(int64_t batch, const Size& s, E2PLayout layout, at::ScalarType dtype,
+                       const c10::Device& device) {
+  const at::Tensor x =
+      at::arange(s.width, at::TensorOptions().dtype(at::kFloat).device(device)).view({1, 1, s.width, 1});
+  const at::Tensor y =
+      at::arange(s.height, at::TensorOptions().dtype(at::kFloat).device(device)).view({1, s.height, 1, 1});
   const at::Tensor b = at::arange(batch, at::TensorOptions().dtype(at::kFloat).device(device)).view({batch, 1, 1, 1});
   const at::Tensor c = at::arange(3, at::TensorOptions().dtype(at::kFloat).device(device)).view({1, 1, 1, 3});
   at::Tensor f = (127.5 + 127 * at::sin(x * 0.05 + y * 0.031 + b + c)).to(dtype);
@@ -81,7 +84,8 @@ void run(benchmark::State& state, const c10::Device& device, const Size& size, i
   const double calls = static_cast<double>(state.iterations()) * reps;
   const double bytes = static_cast<double>(frames.nbytes() + out.nbytes());
   state.counters["views_per_s"] = benchmark::Counter(calls * batch * 8, benchmark::Counter::kIsRate);
-  state.counters["ms_per_call"] = benchmark::Counter(calls / 1e3, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ms_per_call"] =
+      benchmark::Counter(calls / 1e3, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   state.counters["GBps"] = benchmark::Counter(calls * bytes / 1e9, benchmark::Counter::kIsRate);
   if (device.is_cuda()) state.counters["copy_GBps"] = copy_gbps(device);
 }

@@ -72,9 +72,10 @@ Args parse(int argc, char** argv) {
     }
   }
   if (positional.size() != 2) {
-    throw std::runtime_error("usage: split360 INPUT OUTDIR [--views N] [--size WxH] [--hfov DEG] [--pitch DEG] "
-                             "[--interpolation nearest|bilinear|bicubic] [--device auto|cpu|cuda] [--batch N] "
-                             "[--quality Q] [--threads N] [--limit N]");
+    throw std::runtime_error(
+        "usage: split360 INPUT OUTDIR [--views N] [--size WxH] [--hfov DEG] [--pitch DEG] "
+        "[--interpolation nearest|bilinear|bicubic] [--device auto|cpu|cuda] [--batch N] "
+        "[--quality Q] [--threads N] [--limit N]");
   }
   a.input = positional[0], a.output = positional[1];
   return a;
@@ -91,8 +92,8 @@ int main(int argc, char** argv) {
     if (device.is_cuda() && !device.has_index()) device = c10::Device(c10::kCUDA, 0); // streams and guards need one
     trackkit::E2POptions options;
     options.interpolation = trackkit::parse_e2p_interpolation(a.interpolation, "--interpolation");
-    const trackkit::EquirectToPinhole e2p(trackkit::EquirectToPinhole::horizon(a.views, a.width, a.height, a.hfov, a.pitch),
-                                          options);
+    const trackkit::EquirectToPinhole e2p(
+        trackkit::EquirectToPinhole::horizon(a.views, a.width, a.height, a.hfov, a.pitch), options);
     split360::PipelineOptions p;
     p.device = device;
     p.quality = a.quality;
@@ -110,11 +111,12 @@ int main(int argc, char** argv) {
     const split360::PipelineStats stats = split360::run_pipeline(source, e2p, a.output, p);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double images = static_cast<double>(stats.views_written);
-    std::printf("split360: %lld frames -> %lld views in %.2f s: %.1f views/s, %.4f s per view "
-                "(baseline 1.19 s per view: %.0fx); projection %.2f s, final batch %lld\n",
-                static_cast<long long>(stats.frames), static_cast<long long>(stats.views_written), seconds,
-                images / seconds, seconds / std::max(images, 1.0), 1.19 / (seconds / std::max(images, 1.0)),
-                stats.projection_seconds, static_cast<long long>(stats.final_batch));
+    std::printf(
+        "split360: %lld frames -> %lld views in %.2f s: %.1f views/s, %.4f s per view "
+        "(baseline 1.19 s per view: %.0fx); projection %.2f s, final batch %lld\n",
+        static_cast<long long>(stats.frames), static_cast<long long>(stats.views_written), seconds, images / seconds,
+        seconds / std::max(images, 1.0), 1.19 / (seconds / std::max(images, 1.0)), stats.projection_seconds,
+        static_cast<long long>(stats.final_batch));
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());

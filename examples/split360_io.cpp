@@ -157,7 +157,8 @@ bool VideoReader::read(uint8_t* dst) {
   if (impl_->frame.cols != s.width || impl_->frame.rows != s.height || impl_->frame.type() != CV_8UC3) {
     throw std::runtime_error("video: a frame of another size or type");
   }
-  for (int y = 0; y < s.height; ++y) std::memcpy(dst + static_cast<size_t>(y) * s.width * 3, impl_->frame.ptr(y), s.width * 3);
+  for (int y = 0; y < s.height; ++y)
+    std::memcpy(dst + static_cast<size_t>(y) * s.width * 3, impl_->frame.ptr(y), s.width * 3);
   return true;
 }
 #else

@@ -165,7 +165,8 @@ void Source::read(int64_t i, uint8_t* dst) {
   const ImageSize s = probe_image(path);
   if (s.width != size_.width || s.height != size_.height) {
     throw std::runtime_error(path + ": " + std::to_string(s.width) + "x" + std::to_string(s.height) +
-                             ", but the first frame is " + std::to_string(size_.width) + "x" + std::to_string(size_.height));
+                             ", but the first frame is " + std::to_string(size_.width) + "x" +
+                             std::to_string(size_.height));
   }
   read_image(path, dst, size_);
 }
@@ -231,8 +232,8 @@ PipelineStats run_pipeline(Source& source, const trackkit::EquirectToPinhole& e2
         wait_all(tasks);
         done += b->count;
         stats.views_written += b->count * nviews;
-        progress(done, source.count(),
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), stats.views_written);
+        progress(done, source.count(), std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                 stats.views_written);
       } catch (...) {
         writer_error = std::current_exception();
       }

@@ -63,8 +63,8 @@ std::vector<trackkit::PinholeView> read_views(const char* fn, const tk_e2p_view*
   std::vector<trackkit::PinholeView> out;
   for (size_t i = 0; i < count; ++i) {
     const auto* element = reinterpret_cast<const tk_e2p_view*>(reinterpret_cast<const char*>(views) + i * stride);
-    out.push_back(from_c(trackkit::capi::read_config(fn, element, defaults, sizeof(tk_e2p_view),
-                                                     "views[" + std::to_string(i) + "]")));
+    out.push_back(from_c(
+        trackkit::capi::read_config(fn, element, defaults, sizeof(tk_e2p_view), "views[" + std::to_string(i) + "]")));
   }
   return out;
 }

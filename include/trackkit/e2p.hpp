@@ -20,7 +20,7 @@ enum class E2PLayout { NHWC, NCHW };
 
 /// "nearest", "bilinear" (also "linear"), "bicubic" (also "cubic"); throws Error naming `argument`.
 TRACKKIT_API E2PInterpolation parse_e2p_interpolation(const std::string& text,
-                                                     const std::string& argument = "interpolation");
+                                                      const std::string& argument = "interpolation");
 TRACKKIT_API const char* e2p_interpolation_name(E2PInterpolation interpolation) noexcept;
 
 /// One pinhole camera at the sphere's centre. Camera axes are OpenCV's (x right, y down, z forward); the

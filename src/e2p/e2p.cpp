@@ -31,8 +31,9 @@ struct EquirectToPinhole::Impl {
     p.equirect = e2p::equirect_of(height, width);
     p.channels = static_cast<int>(channels);
     p.out_width = views[0].width, p.out_height = views[0].height;
-    p.mode = options.interpolation == E2PInterpolation::Nearest ? 0
-             : options.interpolation == E2PInterpolation::Bilinear ? 1 : 3;
+    p.mode = options.interpolation == E2PInterpolation::Nearest    ? 0
+             : options.interpolation == E2PInterpolation::Bilinear ? 1
+                                                                   : 3;
     p.pixels_per_thread = options.cuda_pixels_per_thread;
     p.wide_loads = options.cuda_wide_loads;
     return p;
@@ -51,7 +52,8 @@ EquirectToPinhole::EquirectToPinhole(std::vector<PinholeView> views, const E2POp
   e2p::check_views(views);
   const int ppt = options.cuda_pixels_per_thread;
   if (ppt != 1 && ppt != 2 && ppt != 4) {
-    fail_argument("EquirectToPinhole", "options.cuda_pixels_per_thread", "must be 1, 2 or 4, got " + std::to_string(ppt));
+    fail_argument("EquirectToPinhole", "options.cuda_pixels_per_thread",
+                  "must be 1, 2 or 4, got " + std::to_string(ppt));
   }
   impl_->views = std::move(views);
   impl_->options = options;
@@ -77,7 +79,8 @@ FrameShape check_frames(const at::Tensor& frames, E2PLayout layout) {
   const bool nhwc = layout == E2PLayout::NHWC;
   const FrameShape s{frames.size(0), frames.size(nhwc ? 1 : 2), frames.size(nhwc ? 2 : 3), frames.size(nhwc ? 3 : 1)};
   const char* layout_text = nhwc ? "[B,H,W,C] (layout NHWC)" : "[B,C,H,W] (layout NCHW)";
-  if (s.batch == 0) check.fail(std::string("must hold at least one frame ") + layout_text + ", got " + shape_string(frames.sizes()));
+  if (s.batch == 0)
+    check.fail(std::string("must hold at least one frame ") + layout_text + ", got " + shape_string(frames.sizes()));
   if (s.height < 2 || s.width < 2 || s.channels < 1) {
     check.fail(std::string("must be ") + layout_text + " with H >= 2, W >= 2, C >= 1, got " +
                shape_string(frames.sizes()));
@@ -94,9 +97,11 @@ FrameShape check_frames(const at::Tensor& frames, E2PLayout layout) {
 
 at::Tensor EquirectToPinhole::project(const at::Tensor& frames) const {
   const FrameShape s = check_frames(frames, impl_->options.layout);
-  const int64_t views = static_cast<int64_t>(impl_->views.size()), h = impl_->views[0].height, w = impl_->views[0].width;
-  at::Tensor out = impl_->options.layout == E2PLayout::NHWC ? at::empty({s.batch, views, h, w, s.channels}, frames.options())
-                                                            : at::empty({s.batch, views, s.channels, h, w}, frames.options());
+  const int64_t views = static_cast<int64_t>(impl_->views.size()), h = impl_->views[0].height,
+                w = impl_->views[0].width;
+  at::Tensor out = impl_->options.layout == E2PLayout::NHWC
+                       ? at::empty({s.batch, views, h, w, s.channels}, frames.options())
+                       : at::empty({s.batch, views, s.channels, h, w}, frames.options());
   project_into(frames, out);
   return out;
 }
@@ -104,7 +109,8 @@ at::Tensor EquirectToPinhole::project(const at::Tensor& frames) const {
 void EquirectToPinhole::project_into(const at::Tensor& frames, at::Tensor& out) const {
   const FrameShape s = check_frames(frames, impl_->options.layout);
   const bool nhwc = impl_->options.layout == E2PLayout::NHWC;
-  const int64_t views = static_cast<int64_t>(impl_->views.size()), h = impl_->views[0].height, w = impl_->views[0].width;
+  const int64_t views = static_cast<int64_t>(impl_->views.size()), h = impl_->views[0].height,
+                w = impl_->views[0].width;
   TensorCheck out_check("EquirectToPinhole", "out", out);
   if (nhwc) {
     out_check.shape({s.batch, views, h, w, s.channels});
@@ -144,13 +150,16 @@ int64_t EquirectToPinhole::batch_capacity(int64_t height, int64_t width, int64_t
                                           c10::Device device, double fraction) const {
   if (!device.is_cuda()) return int64_t{1} << 20;
   if (!device.has_index()) device = c10::Device(c10::kCUDA, 0);
+  // The caching allocator's statistics exist only once it has served the device: a process that asks before its
+  // first CUDA tensor got "Invalid device argument" from free_device_bytes (seen in split360 on the GPU machine).
+  at::empty({1}, at::TensorOptions().dtype(at::kByte).device(device));
   if (!(fraction > 0 && fraction <= 1)) {
     fail_argument("EquirectToPinhole::batch_capacity", "fraction", "must be in (0,1], got " + std::to_string(fraction));
   }
   const int64_t element = static_cast<int64_t>(c10::elementSize(dtype));
-  const int64_t per_frame = element * channels *
-                            (height * width + static_cast<int64_t>(impl_->views.size()) * impl_->views[0].height *
-                                                  impl_->views[0].width);
+  const int64_t per_frame =
+      element * channels *
+      (height * width + static_cast<int64_t>(impl_->views.size()) * impl_->views[0].height * impl_->views[0].width);
   const double budget = fraction * static_cast<double>(detail::free_device_bytes(device));
   return std::max<int64_t>(1, static_cast<int64_t>(budget / static_cast<double>(std::max<int64_t>(per_frame, 1))));
 }

@@ -70,7 +70,8 @@ __device__ __forceinline__ int32_t floor_split(float v, float& floor_value) {
 /// byte) and four pixels' 12 bytes are stored as three words. Taps across the seam or a pole take sample_pixel().
 template <int Pix, bool Wide>
 __global__ void __launch_bounds__(kBlockX* kBlockY)
-    e2p_bilinear_u8c3_kernel(const uint8_t* __restrict__ in, uint8_t* __restrict__ out, const __grid_constant__ Launch p) {
+    e2p_bilinear_u8c3_kernel(const uint8_t* __restrict__ in, uint8_t* __restrict__ out,
+                             const __grid_constant__ Launch p) {
   const int32_t j = blockIdx.y * kBlockY + threadIdx.y;
   if (j >= p.out_height) return;
   const int32_t i0 = (blockIdx.x * kBlockX + threadIdx.x) * Pix;
@@ -179,8 +180,7 @@ void project_cuda(const at::Tensor& frames, const Projection& p, at::Tensor& out
     if (grid.y > 65535 || grid.z > 65535) {
       fail_argument("EquirectToPinhole", "frames", "give too many frames x views or rows for one CUDA launch");
     }
-    AT_DISPATCH_SWITCH(frames.scalar_type(), "EquirectToPinhole",
-                       AT_DISPATCH_CASE(at::kByte, [&] {
+    AT_DISPATCH_SWITCH(frames.scalar_type(), "EquirectToPinhole", AT_DISPATCH_CASE(at::kByte, [&] {
                          const uint8_t* in = frames.const_data_ptr<uint8_t>();
                          uint8_t* dst = out.mutable_data_ptr<uint8_t>() + first * p.out_image;
                          if (!u8c3) return launch_generic<4>(p.mode, grid, stream, in, dst, launch);

@@ -19,7 +19,8 @@ at::Tensor source_table(const Projection& p) {
       const ViewRays& rays = p.rays[static_cast<size_t>(row / h)];
       const RowRay base = row_ray(rays, static_cast<float>(row % h));
       float* out = t + row * w * 2;
-      for (int64_t i = 0; i < w; ++i) source_position(rays, base, p.equirect, static_cast<float>(i), out[2 * i], out[2 * i + 1]);
+      for (int64_t i = 0; i < w; ++i)
+        source_position(rays, base, p.equirect, static_cast<float>(i), out[2 * i], out[2 * i + 1]);
     }
   });
   return table;

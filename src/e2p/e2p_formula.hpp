@@ -162,8 +162,8 @@ struct FrameStrides {
 /// Samples all `channels` of frame at (sx, sy) with interpolation Mode (0 nearest, 1 bilinear, 3 bicubic) and
 /// writes them to out[c * out_channel].
 template <int Mode, typename T>
-TK_E2P_HD void sample_pixel(const T* frame, FrameStrides s, int channels, const Equirect& e, float sx, float sy,
-                            T* out, int64_t out_channel) {
+TK_E2P_HD void sample_pixel(const T* frame, FrameStrides s, int channels, const Equirect& e, float sx, float sy, T* out,
+                            int64_t out_channel) {
   const int32_t w = e.width, h = e.height;
   if constexpr (Mode == 0) {
     int32_t x = static_cast<int32_t>(floorf(sx + 0.5f)), y = static_cast<int32_t>(floorf(sy + 0.5f));

@@ -58,8 +58,7 @@ void check_view(const PinholeView& v, size_t index) {
     fail_argument("EquirectToPinhole", name + "." + field, problem);
   };
   if (v.width <= 0 || v.height <= 0) {
-    fail(v.width <= 0 ? "width" : "height",
-         "must be > 0, got " + std::to_string(v.width <= 0 ? v.width : v.height));
+    fail(v.width <= 0 ? "width" : "height", "must be > 0, got " + std::to_string(v.width <= 0 ? v.width : v.height));
   }
   const double angles[3] = {v.yaw, v.pitch, v.roll};
   const char* angle_names[3] = {"yaw", "pitch", "roll"};
@@ -145,7 +144,8 @@ ViewRays view_rays(const PinholeView& v) {
 
 Equirect equirect_of(int64_t height, int64_t width) {
   return {static_cast<int32_t>(width), static_cast<int32_t>(height),
-          static_cast<float>(static_cast<double>(width) / (2 * kPi)), static_cast<float>(static_cast<double>(height) / kPi)};
+          static_cast<float>(static_cast<double>(width) / (2 * kPi)),
+          static_cast<float>(static_cast<double>(height) / kPi)};
 }
 
 } // namespace detail::e2p

@@ -57,7 +57,8 @@ static void test_project(void) {
   out = NULL;
   CHECK(tk_e2p_source_coordinates(e2p, H, W, &out) == TK_OK);
   CHECK(out->dl_tensor.ndim == 4 && out->dl_tensor.shape[3] == 2);
-  CHECK(fabsf(f32(out)[(15 * 31 + 15) * 2] - 192.5f) < 1e-3f && fabsf(f32(out)[(15 * 31 + 15) * 2 + 1] - 32.5f) < 1e-3f);
+  CHECK(fabsf(f32(out)[(15 * 31 + 15) * 2] - 192.5f) < 1e-3f &&
+        fabsf(f32(out)[(15 * 31 + 15) * 2 + 1] - 32.5f) < 1e-3f);
   tk_tensor_free(out);
   tk_e2p_destroy(e2p);
 }

@@ -19,7 +19,8 @@ at::Tensor texture(int64_t b, int64_t h, int64_t w, int64_t c) {
 
 std::vector<PinholeView> some_views(int n) {
   std::vector<PinholeView> views = EquirectToPinhole::horizon(n, 48, 32, 100, 20);
-  for (size_t k = 0; k < views.size(); ++k) views[k].roll = 13.0 * static_cast<double>(k), views[k].pitch = -85 + 37.0 * k;
+  for (size_t k = 0; k < views.size(); ++k)
+    views[k].roll = 13.0 * static_cast<double>(k), views[k].pitch = -85 + 37.0 * k;
   return views;
 }
 
@@ -33,15 +34,17 @@ TEST_CASE("bad arguments throw errors naming the argument") {
                     "EquirectToPinhole: frames must have dtype Byte or Half or Float, got Int");
   CHECK_THROWS_WITH(e2p.project(at::zeros({0, 8, 16, 3}, at::kByte)),
                     "EquirectToPinhole: frames must hold at least one frame [B,H,W,C] (layout NHWC), got [0,8,16,3]");
-  CHECK_THROWS_WITH(e2p.project(at::zeros({1, 1, 16, 3}, at::kByte)),
-                    "EquirectToPinhole: frames must be [B,H,W,C] (layout NHWC) with H >= 2, W >= 2, C >= 1, got [1,1,16,3]");
+  CHECK_THROWS_WITH(
+      e2p.project(at::zeros({1, 1, 16, 3}, at::kByte)),
+      "EquirectToPinhole: frames must be [B,H,W,C] (layout NHWC) with H >= 2, W >= 2, C >= 1, got [1,1,16,3]");
   at::Tensor out = at::empty({1, 2, 32, 48, 4}, at::kByte);
   CHECK_THROWS_WITH(e2p.project_into(at::zeros({1, 8, 16, 3}, at::kByte), out),
                     "EquirectToPinhole: out must have shape [1,2,32,48,3], got [1,2,32,48,4]");
   CHECK_THROWS_WITH(EquirectToPinhole({}), "EquirectToPinhole: views must hold at least one view");
   PinholeView v;
   v.hfov = 180;
-  CHECK_THROWS_WITH(EquirectToPinhole({v}), "EquirectToPinhole: views[0].hfov must be in (0,180) degrees, got 180.000000");
+  CHECK_THROWS_WITH(EquirectToPinhole({v}),
+                    "EquirectToPinhole: views[0].hfov must be in (0,180) degrees, got 180.000000");
   v.hfov = 90, v.yaw = NAN;
   CHECK_THROWS_WITH(EquirectToPinhole({v}), "EquirectToPinhole: views[0].yaw must be finite, got nan");
   PinholeView small;

@@ -90,7 +90,7 @@ TEST_CASE("NCHW equals NHWC, every dtype agrees, and a focal length equals its f
                      EquirectToPinhole({by_focal}).source_coordinates(50, 100)));
 }
 
-TEST_CASE("batches: every frame x view equals its own projection; strides, chunks and capacity") {
+TEST_CASE("batches: every frame x view equals its own projection, with strides, chunks and capacity") {
   const at::Tensor frames = texture(3, 30, 60, 4);
   const EquirectToPinhole many(some_views(70)); // more than a CUDA launch's 64 views
   const at::Tensor all = many.project(frames);
@@ -115,7 +115,7 @@ TEST_CASE("batches: every frame x view equals its own projection; strides, chunk
   CHECK(many.batch_capacity(3840, 7680, 3, at::kByte, c10::Device(c10::kCPU)) == (int64_t{1} << 20));
 }
 
-TEST_CASE("nearest copies input pixels; uint8 bicubic stays in range") {
+TEST_CASE("nearest copies input pixels and uint8 bicubic stays in range") {
   const at::Tensor frames = texture(1, 20, 40, 3);
   E2POptions o;
   o.interpolation = E2PInterpolation::Nearest;

@@ -40,6 +40,26 @@ std::vector<double> grey_line(const at::Tensor& image, int64_t index, bool row) 
   return std::vector<double>(line.data_ptr<double>(), line.data_ptr<double>() + line.numel());
 }
 
+struct LineMatch {
+  int checked = 0;
+  double worst = 0; ///< largest distance from a predicted position to the nearest line found in the view
+};
+
+/// Each source line that `predict` maps to a view position (NaN: not visible) against the nearest view line.
+template <typename Predict>
+LineMatch match_lines(const std::vector<double>& source, const std::vector<double>& found, Predict predict) {
+  LineMatch m;
+  for (double s : source) {
+    const double expected = predict(s);
+    if (std::isnan(expected)) continue;
+    double nearest = 1e9;
+    for (double x : found) nearest = std::min(nearest, std::fabs(x - expected));
+    m.worst = std::max(m.worst, nearest);
+    ++m.checked;
+  }
+  return m;
+}
+
 } // namespace
 
 TEST_CASE("sampled positions follow the documented yaw, pitch, roll and focal conventions") {
@@ -81,39 +101,27 @@ TEST_CASE("the synthetic test room's gridlines land where geometry says") {
   const double f = 512, c = 512;
   // Meridians are vertical lines x = c + f tan(lon - yaw). Their longitudes are measured in the equirect itself
   // (a row in the black floor, latitude -33 degrees). The view's row 534 runs between the horizon and the -5 degree
-  // parallel (latitude -1.8 to -2.5 degrees), so no parallel crosses it; the blue ball hides |lon| < 14.
-  int checked = 0;
-  double worst = 0;
-  const std::vector<double> out_x = line_centres(grey_line(view, 534, true), 60);
-  for (double x_src : line_centres(grey_line(room, 700, true), 60)) {
-    const double lon = (x_src / W - 0.5) * 360 - yaw;
-    if (std::fabs(lon) > 40 || std::fabs(lon) < 16) continue; // the ball covers |lon| < 14 on that row
-    const double expected = c + f * std::tan(lon * M_PI / 180);
-    double nearest = 1e9;
-    for (double x : out_x) nearest = std::fabs(x - expected) < std::fabs(nearest) ? x - expected : nearest;
-    worst = std::max(worst, std::fabs(nearest));
-    ++checked;
-  }
-  std::printf("test room: %d meridians within %.3f px of c + f tan(lon)\n", checked, worst);
-  CHECK(checked >= 10);
-  CHECK(worst < 0.4);
+  // parallel (latitude -1.8 to -2.5 degrees), so no parallel crosses it; the blue ball hides |lon| < 14 there.
+  const LineMatch meridians = match_lines(line_centres(grey_line(room, 700, true), 60),
+                                          line_centres(grey_line(view, 534, true), 60), [&](double x_src) {
+                                            const double lon = (x_src / W - 0.5) * 360 - yaw;
+                                            const bool seen = std::fabs(lon) <= 40 && std::fabs(lon) >= 16;
+                                            return seen ? c + f * std::tan(lon * M_PI / 180) : NAN;
+                                          });
+  std::printf("test room: %d meridians within %.3f px of c + f tan(lon)\n", meridians.checked, meridians.worst);
+  CHECK(meridians.checked >= 10);
+  CHECK(meridians.worst < 0.4);
   // Parallels cross the centre column (longitude = yaw) at y = c - f tan(lat); measured along the equirect's
-  // column at that longitude, below the horizon.
-  checked = 0, worst = 0;
+  // column at that longitude, below the horizon (the ball hides -14 < lat < 14).
   const int64_t src_col = static_cast<int64_t>((yaw / 360 + 0.5) * W);
-  const std::vector<double> out_y = line_centres(grey_line(view, 511, false), 60);
-  for (double y_src : line_centres(grey_line(room, src_col, false), 60)) {
-    const double lat = (0.5 - y_src / H) * 180;
-    if (lat > -3 || lat < -40) continue;
-    const double expected = c - f * std::tan(lat * M_PI / 180);
-    double nearest = 1e9;
-    for (double y : out_y) nearest = std::fabs(y - expected) < std::fabs(nearest) ? y - expected : nearest;
-    worst = std::max(worst, std::fabs(nearest));
-    ++checked;
-  }
-  std::printf("test room: %d parallels within %.3f px of c - f tan(lat)\n", checked, worst);
-  CHECK(checked >= 5);
-  CHECK(worst < 0.4);
+  const LineMatch parallels = match_lines(line_centres(grey_line(room, src_col, false), 60),
+                                          line_centres(grey_line(view, 511, false), 60), [&](double y_src) {
+                                            const double lat = (0.5 - y_src / H) * 180;
+                                            return lat <= -3 && lat >= -40 ? c - f * std::tan(lat * M_PI / 180) : NAN;
+                                          });
+  std::printf("test room: %d parallels within %.3f px of c - f tan(lat)\n", parallels.checked, parallels.worst);
+  CHECK(parallels.checked >= 5);
+  CHECK(parallels.worst < 0.4);
 }
 
 TEST_CASE("sampling continues through the seam and over the poles (smooth sphere function)") {

@@ -381,6 +381,50 @@ TK_API tk_status tk_frame_reader_info(const tk_frame_reader* reader, int64_t* fr
 /** *frames: the next up to max_frames frames, uint8 [b,H,W,3] BGR on the CPU (pinned where CUDA is); b = 0 at the end. */
 TK_API tk_status tk_frame_reader_read(tk_frame_reader* reader, int64_t max_frames, DLManagedTensorVersioned** frames);
 
+/* ---- EquirectToPinhole: equirectangular 360° frames -> pinhole views (docs/e2p.md) ---- */
+
+typedef enum tk_e2p_interpolation { TK_E2P_NEAREST = 0, TK_E2P_BILINEAR = 1, TK_E2P_BICUBIC = 2 } tk_e2p_interpolation;
+typedef enum tk_e2p_layout { TK_E2P_NHWC = 0, TK_E2P_NCHW = 1 } tk_e2p_layout;
+
+/** One camera (trackkit::PinholeView): degrees; yaw right, pitch up, roll clockwise positive; fields of view span
+ *  pixel edges; fx / fy (pixels) > 0 replace hfov / vfov; vfov 0: square pixels. In an array of views, the
+ *  elements lie views[0].struct_size bytes apart. */
+typedef struct tk_e2p_view {
+  size_t struct_size; /**< sizeof(tk_e2p_view), set by tk_e2p_view_defaults() */
+  double yaw, pitch, roll;
+  int64_t width, height; /**< 1920 x 1080 */
+  double hfov;           /**< 90 */
+  double vfov;           /**< 0 */
+  double fx, fy;         /**< 0 */
+} tk_e2p_view;
+TK_API tk_e2p_view tk_e2p_view_defaults(void);
+/** n views around the horizon (yaw = first_yaw + i * 360 / n) into views[0..n-1] (caller's array of n). */
+TK_API tk_status tk_e2p_horizon_views(int32_t n, int64_t width, int64_t height, double hfov, double pitch,
+                                      double first_yaw, tk_e2p_view* views);
+/** The 6 cube faces of size x size into views[0..5]: front, right, back, left, up, down. */
+TK_API tk_status tk_e2p_cube_views(int64_t size, tk_e2p_view* views);
+
+typedef struct tk_e2p_config {
+  size_t struct_size;             /**< sizeof(tk_e2p_config), set by tk_e2p_config_defaults() */
+  int32_t interpolation;          /**< tk_e2p_interpolation; TK_E2P_BILINEAR */
+  int32_t layout;                 /**< tk_e2p_layout of frames and views; TK_E2P_NHWC */
+  int32_t cuda_pixels_per_thread; /**< 4 (1, 2 or 4: tuning of the uint8 3-channel bilinear kernel) */
+  int32_t cuda_wide_loads;        /**< 1 */
+} tk_e2p_config;
+TK_API tk_e2p_config tk_e2p_config_defaults(void);
+
+/** A projection onto a fixed set of views of one size (a handle is used by one thread at a time). */
+typedef struct tk_e2p tk_e2p;
+TK_API tk_status tk_e2p_create(const tk_e2p_config* config, const tk_e2p_view* views, size_t count, tk_e2p** e2p);
+TK_API void tk_e2p_destroy(tk_e2p* e2p);
+/** frames: [B,H,W,C] (NHWC) or [B,C,H,W] (NCHW), uint8 / float16 / float32, CPU or CUDA. *views: [B,V,h,w,C] or
+ *  [B,V,C,h,w], same dtype and device. */
+TK_API tk_status tk_e2p_project(const tk_e2p* e2p, const DLTensor* frames, DLManagedTensorVersioned** views);
+/** float32 [V,h,w,2] (x, y): where each view pixel samples an height x width equirect (continuous pixel
+ *  coordinates), on the CPU. */
+TK_API tk_status tk_e2p_source_coordinates(const tk_e2p* e2p, int64_t height, int64_t width,
+                                           DLManagedTensorVersioned** coordinates);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -124,10 +124,12 @@ TEST_CASE("pipeline: equals the components called one frame at a time") {
     input.detections = dets, input.warp = motion.warp;
     const trackkit::TrackerOutput expected = tracker.update(input);
     INFO("frame " << t << " pipeline warp " << out[t].warp << " apply " << motion.warp);
-    CHECK(at::equal(out[t].detections, dets));
-    CHECK(at::allclose(out[t].warp, motion.warp, 0, 1e-9));
+    // The CPU's convolution algorithms may differ with the batch size (4 there, 1 here), moving boxes by ~1e-5 px.
+    REQUIRE(out[t].detections.sizes() == dets.sizes());
+    CHECK(at::allclose(out[t].detections, dets, 0, 1e-3));
+    CHECK(at::allclose(out[t].warp, motion.warp, 0, 1e-6));
     CHECK(at::equal(out[t].tracks.ids, expected.ids));
-    CHECK(at::equal(out[t].tracks.boxes, expected.boxes));
+    CHECK(at::allclose(out[t].tracks.boxes, expected.boxes, 0, 1e-3));
   }
 }
 
@@ -164,6 +166,9 @@ TEST_CASE("pipeline: CUDA agrees with the CPU") {
   if (!trackkit::cuda_available()) TK_SKIP("no GPU visible");
   const at::Tensor frames = panning_video();
   REQUIRE_MATERIAL(frames);
+  // cuDNN runs float32 convolutions in TF32 by default: comparing FP32 with FP32 needs it off (process-wide).
+  at::globalContext().setAllowTF32CuDNN(false);
+  at::globalContext().setAllowTF32CuBLAS(false);
   trackkit::TrackingPipeline cpu(options("cpu")), gpu(options("cuda"));
   const auto a = cpu.process(frames);
   std::vector<trackkit::FrameTracks> b;
@@ -176,10 +181,11 @@ TEST_CASE("pipeline: CUDA agrees with the CPU") {
   REQUIRE(b.size() == a.size());
   for (size_t t = 0; t < a.size(); ++t) {
     INFO("frame " << t);
-    CHECK(at::allclose(a[t].warp, b[t].warp, 0, 1e-9)); // GMC runs on the host in both
+    // GMC runs on the host in both; its detection masks come from boxes that differ by ~1e-4 px.
+    CHECK(at::allclose(a[t].warp, b[t].warp, 0, 1e-3));
     REQUIRE(a[t].tracks.ids.size(0) == b[t].tracks.ids.size(0));
     CHECK(at::equal(a[t].tracks.ids, b[t].tracks.ids));
-    CHECK((a[t].tracks.boxes - b[t].tracks.boxes).abs().max().item<double>() < 1.0); // detector: FP32 GPU vs CPU
+    CHECK((a[t].tracks.boxes - b[t].tracks.boxes).abs().max().item<double>() < 0.05);
   }
   CHECK(gpu.times().detect > 0);
   CHECK(gpu.peak_memory_bytes() > 0);

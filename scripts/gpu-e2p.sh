@@ -57,23 +57,7 @@ step "baselines: torch grid_sample (cached grid, FP16), py360convert, D2D copy"
 python3 tools/compare/e2p_gpu_baseline.py "$out/bench_e2p.json" "$out/baseline.json" 2>&1 | tee "$logs/table.md" || status=1
 
 step "split360 end to end: 8K JPEGs (the shared 2K panorama upscaled) -> 8 x 1920x1080 JPEGs"
-python3 - "$data/equirect/gvr_andes_stereo_tb.jpg" /tmp/e2p-8k "${E2P_FRAMES:-96}" <<'EOF'
-import sys, shutil
-from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
-from PIL import Image
-src, dst, n = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
-dst.mkdir(parents=True, exist_ok=True)
-def make(k):  # the top eye (2048x1024) upscaled to 7680x3840, turned by k x 45 degrees
-    im = Image.open(src).crop((0, 0, 2048, 1024)).resize((7680, 3840), Image.BICUBIC)
-    s = 960 * k
-    turned = Image.new("RGB", im.size); turned.paste(im.crop((s, 0, 7680, 3840)), (0, 0)); turned.paste(im.crop((0, 0, s, 3840)), (7680 - s, 0))
-    turned.save(dst / f"u{k}.jpg", quality=90)
-with ProcessPoolExecutor(8) as pool: list(pool.map(make, range(8)))
-for i in range(n): shutil.copy(dst / f"u{i % 8}.jpg", dst / f"frame_{i:05d}.jpg")
-for k in range(8): (dst / f"u{k}.jpg").unlink()
-print(f"{n} 8K JPEGs ({(dst / 'frame_00000.jpg').stat().st_size / 1e6:.1f} MB each) in {dst}")
-EOF
+python3 tools/e2p/make_8k_frames.py "$data/equirect/gvr_andes_stereo_tb.jpg" /tmp/e2p-8k "${E2P_FRAMES:-96}"
 "$bin/split360" /tmp/e2p-8k /tmp/e2p-views --views 8 --size 1920x1080 --hfov 90 --device cuda 2>&1 | tr '\r' '\n' | grep -v "^\[" | tee "$logs/split360_cuda.txt" || status=1
 ls /tmp/e2p-views | wc -l
 rm -rf /tmp/e2p-views

@@ -81,23 +81,7 @@ python3 tools/compare/track_video_python.py "$tv/models/yolov5n.torchscript" /tm
 
 if [ -d .gpu/e2p-data ]; then
   step "split360 end to end on the GPU: 96 8K JPEGs (the shared 2K panorama upscaled) -> 8 x 1920x1080 JPEGs each"
-  python3 - .gpu/e2p-data/equirect/gvr_andes_stereo_tb.jpg /tmp/e2p-8k 96 <<'PY'
-import sys, shutil
-from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
-from PIL import Image
-src, dst, n = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
-dst.mkdir(parents=True, exist_ok=True)
-def make(k):  # the top eye (2048x1024) upscaled to 7680x3840, turned by k x 45 degrees
-    im = Image.open(src).crop((0, 0, 2048, 1024)).resize((7680, 3840), Image.BICUBIC)
-    s = 960 * k
-    t = Image.new("RGB", im.size); t.paste(im.crop((s, 0, 7680, 3840)), (0, 0)); t.paste(im.crop((0, 0, s, 3840)), (7680 - s, 0))
-    t.save(dst / f"u{k}.jpg", quality=90)
-with ProcessPoolExecutor(8) as pool: list(pool.map(make, range(8)))
-for i in range(n): shutil.copy(dst / f"u{i % 8}.jpg", dst / f"frame_{i:05d}.jpg")
-for k in range(8): (dst / f"u{k}.jpg").unlink()
-print(f"{n} 8K JPEGs ({(dst / 'frame_00000.jpg').stat().st_size / 1e6:.1f} MB each)")
-PY
+  python3 tools/e2p/make_8k_frames.py .gpu/e2p-data/equirect/gvr_andes_stereo_tb.jpg /tmp/e2p-8k 96
   "$build/examples/split360" /tmp/e2p-8k /tmp/e2p-views --views 8 --size 1920x1080 --hfov 90 --device cuda 2>&1 \
     | tr '\r' '\n' | grep -v "^\[" | tail -6
   ls /tmp/e2p-views | wc -l

@@ -50,17 +50,6 @@ trackkit::PipelineOptions options(const std::string& device) {
   return o;
 }
 
-/// The message of the trackkit::Error `f` throws ("" when it throws none).
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const trackkit::Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 #define REQUIRE_MATERIAL(frames)                      \
   if (!frames.defined() || !fs::exists(model_path())) \
   TK_SKIP("needs TRACKKIT_DATA (MOT17-04 frame) and the yolov5n export (scripts/detector-models.sh)")
@@ -135,26 +124,26 @@ TEST_CASE("pipeline: equals the components called one frame at a time") {
 
 TEST_CASE("pipeline: bad input names the argument") {
   trackkit::PipelineOptions o;
-  CHECK(error_of([&] { trackkit::TrackingPipeline p(o); }) ==
+  CHECK(tk_error_of([&] { trackkit::TrackingPipeline p(o); }) ==
         "TrackingPipeline: options.model_path must name a model file");
   o.model_path = "/nonexistent/model.torchscript";
-  CHECK(error_of([&] { trackkit::TrackingPipeline p(o); }) ==
+  CHECK(tk_error_of([&] { trackkit::TrackingPipeline p(o); }) ==
         "Detector: model_path \"/nonexistent/model.torchscript\" does not exist or is not a file");
   o.gmc.method = trackkit::GmcMethod::Ecc, o.gmc.ecc_motion = trackkit::EccMotion::Homography;
-  CHECK(error_of([&] {
+  CHECK(tk_error_of([&] {
           trackkit::TrackingPipeline p(o);
         }).rfind("TrackingPipeline: options.gmc.ecc_motion must not be", 0) == 0);
   if (!fs::exists(model_path())) TK_SKIP("needs the yolov5n export (scripts/detector-models.sh)");
   trackkit::TrackingPipeline pipeline(options("cpu"));
   const std::string prefix = "TrackingPipeline::push: frames ";
-  CHECK(error_of([&] {
+  CHECK(tk_error_of([&] {
           pipeline.push(at::zeros({2, 64, 64, 3}, at::kFloat));
         }).rfind(prefix + "must have dtype", 0) == 0);
-  CHECK(error_of([&] { pipeline.push(at::zeros({64, 64, 3}, at::kByte)); }).rfind(prefix, 0) == 0);
-  CHECK(error_of([&] {
+  CHECK(tk_error_of([&] { pipeline.push(at::zeros({64, 64, 3}, at::kByte)); }).rfind(prefix, 0) == 0);
+  CHECK(tk_error_of([&] {
           pipeline.push(at::zeros({2, 64, 64, 4}, at::kByte));
         }) == prefix + "must have shape [B,H,W,3], got [2,64,64,4]");
-  CHECK(error_of([&] { pipeline.push(at::zeros({0, 64, 64, 3}, at::kByte)); }).rfind(prefix, 0) == 0);
+  CHECK(tk_error_of([&] { pipeline.push(at::zeros({0, 64, 64, 3}, at::kByte)); }).rfind(prefix, 0) == 0);
   // Blank frames: no detections, no tracks, and GMC says why it has no warp instead of failing.
   const auto blank = pipeline.process(at::full({2, 64, 64, 3}, 128, at::kByte));
   REQUIRE(blank.size() == 2);

@@ -12,19 +12,6 @@
 
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const trackkit::Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-} // namespace
-
 TEST_CASE("video_io: a .npy frame array reads back in batches, as written") {
   const at::Tensor frames = at::randint(0, 256, {7, 9, 11, 3}, at::kByte);
   const std::string path = (fs::temp_directory_path() / "tk_test_frames.npy").string();
@@ -50,17 +37,17 @@ TEST_CASE("video_io: a .npy frame array reads back in batches, as written") {
 }
 
 TEST_CASE("video_io: bad sources are named") {
-  CHECK(message_of([] { trackkit::FrameReader r("/nonexistent/video.mp4"); }) ==
+  CHECK(tk_error_of([] { trackkit::FrameReader r("/nonexistent/video.mp4"); }) ==
         "FrameReader: path \"/nonexistent/video.mp4\" does not exist");
   const std::string path = (fs::temp_directory_path() / "tk_test_bad.npy").string();
   std::ofstream(path) << "not numpy at all";
-  CHECK(message_of([&] { trackkit::FrameReader r(path); }) == "FrameReader: path \"" + path + "\" is not a .npy file");
+  CHECK(tk_error_of([&] { trackkit::FrameReader r(path); }) == "FrameReader: path \"" + path + "\" is not a .npy file");
   trackkit::write_npy_frames(path, at::zeros({1, 4, 4, 3}, at::kByte));
   fs::resize_file(path, fs::file_size(path) - 5);
-  CHECK(message_of([&] { trackkit::FrameReader r(path); }) ==
+  CHECK(tk_error_of([&] { trackkit::FrameReader r(path); }) ==
         "FrameReader: path \"" + path + "\" is shorter than its shape says");
   fs::remove(path);
-  CHECK(message_of([] {
+  CHECK(tk_error_of([] {
           trackkit::write_npy_frames("/tmp/x.npy", at::zeros({4, 4, 3}, at::kByte));
         }).rfind("write_npy_frames: frames", 0) == 0);
 }
@@ -103,9 +90,9 @@ TEST_CASE("video_io: TrackPainter draws each id's box in its colour") {
   CHECK(inside.sum().item<int64_t>() == 0);
   CHECK(outside.sum().item<int64_t>() == 0);
   at::Tensor floats = at::zeros({10, 10, 3});
-  CHECK(message_of([&] {
+  CHECK(tk_error_of([&] {
           painter.draw(floats, boxes, at::tensor({int64_t{1}, int64_t{2}}));
         }).rfind("TrackPainter::draw: frame", 0) == 0);
-  CHECK(message_of([&] { painter.draw(frame, boxes, at::tensor({int64_t{1}})); }).rfind("TrackPainter::draw: ids", 0) ==
+  CHECK(tk_error_of([&] { painter.draw(frame, boxes, at::tensor({int64_t{1}})); }).rfind("TrackPainter::draw: ids", 0) ==
         0);
 }

@@ -30,7 +30,7 @@ python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --tar
 
 step "exports (CPU, seeded) and SamPredictor references (CUDA, FP32) in the background"
 mkdir -p "$build"
-( python3 tools/segmenter/export_sam.py "$TRACKKIT_SEGMENTER_MODELS" --models "${SEGMENTER_MODELS:-vit_t}" &&
+( python3 tools/segmenter/export_sam.py "$TRACKKIT_SEGMENTER_MODELS" --models "${SEGMENTER_MODELS:-vit_t,vit_b}" &&
   python3 tools/segmenter/reference_sam.py "$TRACKKIT_SEGMENTER_MODELS" "$TRACKKIT_SEGMENTER_REFERENCE" --device cuda
 ) > "$out/python_refs.log" 2>&1 &
 refs=$!
@@ -72,4 +72,5 @@ step "Python predictor (SamPredictor), same GPU"
 step "more benchmarks while time is left"
 bench "BM_decoder/mobile_sam_cuda_fp16_1080p" decoder_1080p
 bench "BM_encoder/mobile_sam_cuda_(fp32|bf16)" encoder_fp32_bf16
+bench "BM_encoder/sam_vit_b_cuda" encoder_vit_b
 step "done"

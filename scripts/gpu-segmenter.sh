@@ -11,6 +11,7 @@ out=${1:?usage: scripts/gpu-segmenter.sh OUTDIR}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 mkdir -p "$out"
+exec > >(tee "$out/log.txt") 2>&1 # at most 8 files come back: everything printed is in log.txt
 gpu=$root/.gpu
 [ -d "$gpu/segmenter-whl" ] || gpu=$(cd "$root/.." && pwd) # the tree itself travels inside .gpu/
 build=build-gpu
@@ -22,7 +23,7 @@ export TRACKKIT_DATA=$gpu/segmenter-data TRACKKIT_SEGMENTER_MODELS=$root/$build/
 export TRACKKIT_SEGMENTER_REFERENCE=$root/$build/segmenter-ref PYTHONUNBUFFERED=1
 
 step "machine"
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$out/gpu.txt"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
 tar -C "$root" -xJf "$gpu/opencv.tar.xz"
 export LD_LIBRARY_PATH="$root/opencv/lib:${LD_LIBRARY_PATH:-}"
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site "$gpu"/segmenter-whl/*.whl \
@@ -48,29 +49,33 @@ grep -vi warn "$out/python_refs.log" | tail -8
 step "parity on the GPU against SamPredictor (CUDA FP32): FP32, FP16, BF16"
 for p in fp32 fp16 bf16; do
   TRACKKIT_SEGMENTER_DEVICE=cuda TRACKKIT_SEGMENTER_PRECISION=$p "$build/tests/test_segmenter" "[parity]" \
-    > "$out/parity_$p.txt" 2>&1
-  grep -E "^parity" "$out/parity_$p.txt"; tail -2 "$out/parity_$p.txt"
+    > "$out/parity_run.txt" 2>&1
+  cat "$out/parity_run.txt" >> "$out/parity.txt"
+  grep -E "^parity" "$out/parity_run.txt"; grep -E "FAILED|with expansion" -A2 "$out/parity_run.txt" | head -20
+  tail -2 "$out/parity_run.txt"
 done
+rm -f "$out/parity_run.txt"
 step "CUDA vs CPU (segmenter, RLE)"
 "$build/tests/test_segmenter" "[cuda]" 2>&1 | tee "$out/cuda_vs_cpu.txt" | grep -E "cuda vs|passed|failed|FAILED" -A3
 
 bench() { # filter, then --benchmark args
   local filter=$1
   [ "$(left)" -gt 15 ] || { echo "skipped (time budget): $filter"; return; }
-  "$build/bench/bench_segmenter" --benchmark_filter="$filter" --benchmark_min_time=0.2s \
-    --benchmark_out="$out/bench_$2.json" --benchmark_out_format=json 2>&1 | grep -vE "^\*\*\*|^-+$|^Run on|^CPU|^Load|^ +L[123]"
+  "$build/bench/bench_segmenter" --benchmark_filter="$filter" --benchmark_min_time=0.2s 2>&1 |
+    grep -vE "^\*\*\*|^-+$|^Run on|^CPU|^Load|^ +L[123]"
 }
 step "benchmarks: decoder, one call vs per-box loop"
-bench "BM_decoder/mobile_sam_cuda_fp16_lowres" decoder_fp16
-bench "BM_decoder/mobile_sam_cuda_fp32_lowres" decoder_fp32
+bench "BM_decoder/mobile_sam_cuda_fp16_lowres"
+bench "BM_decoder/mobile_sam_cuda_fp32_lowres"
 step "benchmarks: encoder + decoder, and the encoder by batch"
-bench "BM_segment/mobile_sam_cuda" segment
-bench "BM_encoder/mobile_sam_cuda_fp16" encoder_fp16
+bench "BM_segment/mobile_sam_cuda"
+bench "BM_encoder/mobile_sam_cuda_fp16"
 step "Python predictor (SamPredictor), same GPU"
 [ "$(left)" -gt 20 ] && python3 tools/segmenter/python_baseline.py "$TRACKKIT_SEGMENTER_MODELS" --boxes 1,10,50,200 \
   2>&1 | grep -E "^python" | tee "$out/python_baseline.txt"
 step "more benchmarks while time is left"
-bench "BM_decoder/mobile_sam_cuda_fp16_1080p" decoder_1080p
-bench "BM_encoder/mobile_sam_cuda_(fp32|bf16)" encoder_fp32_bf16
-bench "BM_encoder/sam_vit_b_cuda" encoder_vit_b
+bench "BM_decoder/mobile_sam_cuda_fp16_1080p"
+bench "BM_encoder/mobile_sam_cuda_(fp32|bf16)"
+bench "BM_encoder/sam_vit_b_cuda"
 step "done"
+sleep 1 # let tee finish log.txt

@@ -53,6 +53,27 @@ def traceable_patch_merging():
     tv.PatchMerging.forward = forward
 
 
+def traceable_rel_pos():
+    """SAM ViT's get_rel_pos builds its relative-position index with torch.arange on the CPU, which tracing records
+    as a CPU tensor op (the export then fails on a GPU): the same index from tensor ops on the embeddings' own device
+    (integers up to 2 * 64 - 1, exact in float16 too)."""
+    import torch.nn.functional as F
+    from segment_anything.modeling import image_encoder as ie
+
+    def get_rel_pos(q_size, k_size, rel_pos):
+        max_rel_dist = int(2 * max(q_size, k_size) - 1)
+        if rel_pos.shape[0] != max_rel_dist:
+            rel_pos = F.interpolate(rel_pos.reshape(1, rel_pos.shape[0], -1).permute(0, 2, 1), size=max_rel_dist,
+                                    mode="linear").reshape(-1, max_rel_dist).permute(1, 0)
+        count = torch.zeros_like(rel_pos[:, 0]) + 1  # on rel_pos's device and dtype
+        q_coords = (count[:q_size].cumsum(0) - 1)[:, None] * max(k_size / q_size, 1.0)
+        k_coords = (count[:k_size].cumsum(0) - 1)[None, :] * max(q_size / k_size, 1.0)
+        relative = (q_coords - k_coords) + (k_size - 1) * max(q_size / k_size, 1.0)
+        return rel_pos[relative.long()]
+
+    ie.get_rel_pos = get_rel_pos
+
+
 def build(variant, checkpoint, seed):
     torch.manual_seed(seed)
     if variant == "vit_t":
@@ -60,6 +81,7 @@ def build(variant, checkpoint, seed):
         traceable_patch_merging()
     else:
         from segment_anything import sam_model_registry
+        traceable_rel_pos()
     model = sam_model_registry[variant](checkpoint=checkpoint)
     return model.eval()
 
@@ -122,6 +144,13 @@ class BoxDecoder(nn.Module):
         return masks, self.iou_head(iou_token)
 
 
+def check_portable(name, traced):
+    """A traced graph holding a device constant (an op that made a tensor on the export's CPU) fails on a GPU."""
+    found = [line.strip() for line in str(traced.inlined_graph).splitlines() if 'Device = prim::Constant' in line]
+    if found:
+        raise SystemExit(f"{name}: the trace holds device constants, it would not run on another device: {found[0]}")
+
+
 def pair_id(model):
     digest = hashlib.sha256()
     for name, tensor in sorted(model.state_dict().items()):
@@ -149,6 +178,8 @@ def export(variant, out, checkpoint, seed):
         index = torch.tensor([1, 0, 1])
         boxes = torch.tensor([[10.0, 20.0, 300.0, 500.0], [0.0, 0.0, 1023.0, 700.0], [512.0, 100.0, 600.0, 400.0]])
         dec = torch.jit.trace(decoder, (emb, index, boxes), check_trace=False)
+        check_portable(f"{variant} encoder", enc)
+        check_portable(f"{variant} decoder", dec)
         # The traces must take other batch sizes and agree with the eager modules there.
         x1 = torch.randn(1, 3, SIZE, SIZE)
         report = {"encoder_max_diff_b1": float((enc(x1) - encoder(x1)).abs().max())}

@@ -190,18 +190,13 @@ void Segmenter::warmup(int64_t frame_height, int64_t frame_width, int64_t boxes)
   const at::Tensor one =
       at::full({1, frame_height, frame_width, 3}, 114, at::TensorOptions().dtype(at::kByte).device(d.device));
   if (d.options.encoder_batch_size == 0 && d.device.is_cuda()) {
-    // The memory a frame needs, from batches of 1 and 4 (the model's fixed cost cancels out).
-    detail::reset_peak_memory(d.device);
-    const int64_t base = detail::peak_memory_bytes(d.device);
-    d.encoder_batch = 1;
-    d.encode(one);
-    const int64_t one_frame = detail::peak_memory_bytes(d.device) - base;
-    detail::reset_peak_memory(d.device);
-    d.encoder_batch = 4;
-    d.encode(one.expand({4, frame_height, frame_width, 3}).contiguous());
-    const int64_t per_frame = std::max<int64_t>((detail::peak_memory_bytes(d.device) - base - one_frame) / 3, 1 << 20);
-    d.encoder_batch = std::clamp<int64_t>(detail::free_device_bytes(d.device) * 6 / 10 / per_frame, 1, 64);
-    detail::log_info("Segmenter: about {} MB a frame in the encoder; batch size {}", per_frame >> 20, d.encoder_batch);
+    const detail::BatchFit fit = detail::fit_batch(d.device, 0.6, 64, [&](int64_t b) {
+      d.encoder_batch = b;
+      d.encode(one.expand({b, frame_height, frame_width, 3}).contiguous());
+    });
+    d.encoder_batch = fit.batch;
+    detail::log_info("Segmenter: about {} MB a frame in the encoder; batch size {}", fit.bytes_per_item >> 20,
+                     d.encoder_batch);
   }
   const SegmenterEmbeddings e = d.encode(one.expand({d.encoder_batch, frame_height, frame_width, 3}).contiguous());
   const at::Tensor box = at::tensor({0.0f, 0.0f, 0.0f, frame_width / 2.0f, frame_height / 2.0f});

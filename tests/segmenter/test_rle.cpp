@@ -24,7 +24,7 @@ at::Tensor random_masks(int64_t n, int64_t h, int64_t w, double p, uint64_t seed
 
 } // namespace
 
-TEST_CASE("rle_encode / rle_to_string give pycocotools' strings and areas; decoding restores the masks", "[rle]") {
+TEST_CASE("rle_encode and rle_to_string give pycocotools' strings and areas and decoding restores the masks", "[rle]") {
   const std::string dir = reference_dir() + "/rle";
   const at::Tensor masks = read_npy(dir + "/masks.npy");
   if (!masks.defined()) TK_SKIP("no pycocotools reference in " + dir + " (scripts/segmenter-models.sh)");

@@ -68,8 +68,7 @@ TEST_CASE("Segmenter loading errors name the file", "[segmenter]") {
   CHECK(contains(seg.weights(), "random"));
 }
 
-TEST_CASE("Segmenter: every box of two frames in one decoder call, against per-frame and per-box calls",
-          "[segmenter]") {
+TEST_CASE("Segmenter: every box of two frames in one decoder call against per-frame and per-box calls", "[segmenter]") {
   const at::Tensor frames = two_frames();
   if (!have_model(kModel) || !frames.defined()) TK_SKIP("no " + kModel + " export or reference frames");
   trackkit::SegmenterOptions o = cpu_options();

@@ -6,7 +6,6 @@
 //   TRACKKIT_SEGMENTER_MODELS=build/segmenter-models bench_segmenter [--benchmark_filter=...]
 // Counters: frames_per_second / boxes_per_second, peak_MB (GPU allocator peak during the run).
 #include <ATen/ATen.h>
-#include <ATen/detail/CUDAHooksInterface.h>
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -14,11 +13,8 @@
 #include <memory>
 #include <string>
 
+#include "bench_gpu.hpp"
 #include "trackkit/segmenter.hpp"
-
-#ifdef TRACKKIT_WITH_CUDA
-#include <c10/cuda/CUDACachingAllocator.h>
-#endif
 
 namespace {
 
@@ -31,23 +27,8 @@ std::string model_file(const std::string& name, const char* role) {
   return std::filesystem::exists(p) ? p.string() : std::string();
 }
 
-void sync(const c10::Device& device) {
-  if (device.is_cuda()) at::detail::getCUDAHooks().deviceSynchronize(device.index());
-}
-
-int64_t peak_bytes(const c10::Device& device, bool reset) {
-#ifdef TRACKKIT_WITH_CUDA
-  if (device.is_cuda()) {
-    namespace allocator = c10::cuda::CUDACachingAllocator;
-    if (reset) allocator::resetPeakStats(device.index());
-    return allocator::getDeviceStats(device.index())
-        .allocated_bytes[static_cast<size_t>(c10::CachingAllocator::StatType::AGGREGATE)]
-        .peak;
-  }
-#endif
-  (void)device, (void)reset;
-  return 0;
-}
+using bench_gpu::peak_bytes;
+using bench_gpu::sync;
 
 /// The segmenter, or nullptr after telling the state why it is skipped.
 std::unique_ptr<trackkit::Segmenter> make(benchmark::State& state, const std::string& model, const char* device,

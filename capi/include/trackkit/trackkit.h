@@ -425,6 +425,71 @@ TK_API tk_status tk_e2p_project(const tk_e2p* e2p, const DLTensor* frames, DLMan
 TK_API tk_status tk_e2p_source_coordinates(const tk_e2p* e2p, int64_t height, int64_t width,
                                            DLManagedTensorVersioned** coordinates);
 
+/* ---- segmenter (SAM-family box-prompted masks; docs/segmenter.md) ---- */
+
+/** Fields as trackkit::SegmenterOptions (include/trackkit/segmenter.hpp documents each). */
+typedef struct tk_segmenter_config {
+  size_t struct_size;         /**< sizeof(tk_segmenter_config), set by tk_segmenter_config_defaults() */
+  const char* device;         /**< "auto" (default), "cpu", "cuda", "cuda:N" */
+  int32_t precision;          /**< TK_PRECISION_FP32 */
+  int32_t input_bgr;          /**< 1: frames are BGR; 0: RGB */
+  int32_t multimask_output;   /**< 0: one mask a box; 1: SAM's three */
+  int32_t full_resolution;    /**< 1: boolean masks at frame resolution besides the low-res logits */
+  int32_t mask_boxes;         /**< 0; 1: tight boxes of the masks too */
+  int32_t reserved;           /**< 0 */
+  double mask_threshold;      /**< NaN: the export's (SAM: 0) */
+  int64_t encoder_batch_size; /**< 0: chosen by tk_segmenter_warmup from free GPU memory */
+  int64_t decoder_batch_size; /**< 0: every box of a call in one decoder call */
+} tk_segmenter_config;
+
+typedef struct tk_segmenter tk_segmenter;
+/** Image embeddings of a batch of frames (one size), from tk_segmenter_encode. */
+typedef struct tk_segmenter_embeddings tk_segmenter_embeddings;
+/** Masks of N boxes, M a box (1, or 3 with multimask_output); tensors the caller owns, on the model's device.
+ *  Release them all with tk_segmenter_masks_free. */
+typedef struct tk_segmenter_masks {
+  DLManagedTensorVersioned* masks;      /**< bool [N,M,H,W], or NULL without full_resolution */
+  DLManagedTensorVersioned* low_res;    /**< float32 [N,M,256,256] logits over the padded input square */
+  DLManagedTensorVersioned* scores;     /**< float32 [N,M] predicted IoU */
+  DLManagedTensorVersioned* boxes;      /**< float32 [N,5] frame index, x1,y1,x2,y2 clamped to the frame */
+  DLManagedTensorVersioned* mask_boxes; /**< float32 [N,M,4] tight mask boxes, or NULL without mask_boxes */
+} tk_segmenter_masks;
+
+TK_API tk_segmenter_config tk_segmenter_config_defaults(void);
+/** Loads an encoder + decoder pair (tools/segmenter/export_sam.py); TK_ERR_MODEL for a mismatched pair. */
+TK_API tk_status tk_segmenter_create(const char* encoder_path, const char* decoder_path,
+                                     const tk_segmenter_config* config, tk_segmenter** segmenter);
+TK_API void tk_segmenter_destroy(tk_segmenter* segmenter);
+/** Runs encoder and decoder once (and picks the encoder batch size when it is 0). */
+TK_API tk_status tk_segmenter_warmup(tk_segmenter* segmenter, int64_t frame_height, int64_t frame_width,
+                                     int64_t boxes);
+/** frames: uint8 [B,H,W,3] on any device -> *embeddings (release with tk_segmenter_embeddings_destroy). */
+TK_API tk_status tk_segmenter_encode(tk_segmenter* segmenter, const DLTensor* frames,
+                                     tk_segmenter_embeddings** embeddings);
+TK_API void tk_segmenter_embeddings_destroy(tk_segmenter_embeddings* embeddings);
+/** boxes: float [N,5] frame index, x1,y1,x2,y2 in frame pixels; every box in one decoder call. */
+TK_API tk_status tk_segmenter_decode(tk_segmenter* segmenter, const tk_segmenter_embeddings* embeddings,
+                                     const DLTensor* boxes, tk_segmenter_masks* masks);
+/** encode + decode. */
+TK_API tk_status tk_segmenter_segment(tk_segmenter* segmenter, const DLTensor* frames, const DLTensor* boxes,
+                                      tk_segmenter_masks* masks);
+/** Frees every tensor of *masks and sets them to NULL; NULL is ignored. */
+TK_API void tk_segmenter_masks_free(tk_segmenter_masks* masks);
+
+/** COCO RLE (column-major, pycocotools-compatible) of bool/uint8 masks [N,H,W] on any device: *counts int64 [C]
+ *  all masks' run lengths one after another, *offsets int64 [N+1] where mask i's runs start (CPU tensors). */
+TK_API tk_status tk_rle_encode(const DLTensor* masks, DLManagedTensorVersioned** counts,
+                               DLManagedTensorVersioned** offsets);
+/** pycocotools' compressed counts string of one mask's runs into buffer (capacity bytes with the terminating
+ *  NUL); *length receives the string's length (also when the buffer is too small: TK_ERR_INVALID_ARGUMENT). */
+TK_API tk_status tk_rle_to_string(const int64_t* counts, int64_t num_counts, char* buffer, size_t capacity,
+                                  size_t* length);
+/** Decodes a compressed counts string of a height x width mask into *mask: bool [H,W] on the CPU. */
+TK_API tk_status tk_rle_decode_string(const char* counts, int64_t height, int64_t width,
+                                      DLManagedTensorVersioned** mask);
+/** IoU of masks a [N,H,W] and b [M,H,W] (bool/uint8): *iou float64 [N,M] on the CPU. */
+TK_API tk_status tk_mask_iou(const DLTensor* a, const DLTensor* b, DLManagedTensorVersioned** iou);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

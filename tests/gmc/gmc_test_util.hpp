@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "../npy.hpp" // tests/npy.hpp, also for bench_gmc which sees only tests/gmc
+
 namespace gmc_test {
 
 inline std::string npy_name(const std::string& relative) {
@@ -28,31 +30,14 @@ inline std::string npy_name(const std::string& relative) {
   return "gmc_frames/" + n + ".npy";
 }
 
-/// A uint8 .npy array [H,W] or [H,W,C], C-order (what numpy.save writes for such arrays).
+/// A uint8 .npy array [H,W] or [H,W,C], C-order (what numpy.save writes for such arrays); empty when unreadable.
 inline cv::Mat read_npy(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  char magic[8];
-  in.read(magic, 8);
-  uint16_t header_len = 0;
-  in.read(reinterpret_cast<char*>(&header_len), 2);
-  std::string header(header_len, ' ');
-  in.read(header.data(), header_len);
-  const size_t open = header.find("'shape': ("), close = header.find(')', open);
-  if (open == std::string::npos || header.find("'|u1'") == std::string::npos) return {};
-  std::vector<int> dims;
-  std::string shape = header.substr(open + 10, close - open - 10);
-  for (size_t p = 0; p < shape.size();) {
-    const size_t q = shape.find(',', p);
-    const std::string tok = shape.substr(p, q == std::string::npos ? std::string::npos : q - p);
-    if (tok.find_first_of("0123456789") != std::string::npos) dims.push_back(std::stoi(tok));
-    if (q == std::string::npos) break;
-    p = q + 1;
-  }
-  if (dims.size() < 2) return {};
-  cv::Mat m(dims[0], dims[1], CV_8UC(dims.size() > 2 ? dims[2] : 1));
-  in.read(reinterpret_cast<char*>(m.data), static_cast<std::streamsize>(m.total() * m.elemSize()));
-  return in ? m : cv::Mat();
+  const at::Tensor t = test_npy::read_npy(path);
+  if (!t.defined() || t.scalar_type() != at::kByte || t.dim() < 2 || t.dim() > 3) return {};
+  cv::Mat m(static_cast<int>(t.size(0)), static_cast<int>(t.size(1)),
+            CV_8UC(t.dim() == 3 ? static_cast<int>(t.size(2)) : 1));
+  std::memcpy(m.data, t.data_ptr(), static_cast<size_t>(t.numel()));
+  return m;
 }
 
 /// A BGR image under the data folder (`relative` such as "mot/MOT17/train/MOT17-10-FRCNN/img1/000001.jpg"),

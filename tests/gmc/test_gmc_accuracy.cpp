@@ -12,8 +12,8 @@
 
 #include "catch.hpp"
 #include "gmc_test_util.hpp"
-#include "trackkit/mot.hpp"
 #include "trackkit/gmc.hpp"
+#include "trackkit/mot.hpp"
 
 namespace {
 

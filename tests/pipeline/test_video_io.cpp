@@ -93,6 +93,7 @@ TEST_CASE("video_io: TrackPainter draws each id's box in its colour") {
   CHECK(tk_error_of([&] {
           painter.draw(floats, boxes, at::tensor({int64_t{1}, int64_t{2}}));
         }).rfind("TrackPainter::draw: frame", 0) == 0);
-  CHECK(tk_error_of([&] { painter.draw(frame, boxes, at::tensor({int64_t{1}})); }).rfind("TrackPainter::draw: ids", 0) ==
-        0);
+  CHECK(tk_error_of([&] {
+          painter.draw(frame, boxes, at::tensor({int64_t{1}}));
+        }).rfind("TrackPainter::draw: ids", 0) == 0);
 }

@@ -7,13 +7,14 @@
 #include <vector>
 
 #include "catch.hpp"
-#include "segmenter/npy.hpp"
+#include "npy.hpp"
 #include "segmenter/segmenter_test_util.hpp"
 #include "trackkit/error.hpp"
 #include "trackkit/rle.hpp"
 #include "trackkit/segmenter.hpp"
 
 using namespace segmenter_test;
+using namespace test_npy;
 
 namespace {
 

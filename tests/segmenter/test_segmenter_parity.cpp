@@ -9,11 +9,12 @@
 #include <string>
 
 #include "catch.hpp"
-#include "segmenter/npy.hpp"
+#include "npy.hpp"
 #include "segmenter/segmenter_test_util.hpp"
 #include "trackkit/segmenter.hpp"
 
 using namespace segmenter_test;
+using namespace test_npy;
 
 namespace {
 

@@ -13,13 +13,14 @@
 #include <string>
 
 #include "catch.hpp"
-#include "segmenter/npy.hpp"
+#include "npy.hpp"
 #include "segmenter/segmenter_test_util.hpp"
 #include "trackkit/boxes.hpp"
 #include "trackkit/segmenter.hpp"
 #include "trackkit/tracker.hpp"
 
 using namespace segmenter_test;
+using namespace test_npy;
 
 namespace {
 

@@ -1,6 +1,6 @@
 #pragma once
-// Reads the .npy files the segmenter's reference scripts write (tools/segmenter): C-order little-endian uint8,
-// int64, float32 and float64 arrays.
+// Reads the .npy files the tests' reference scripts write (tools/segmenter, tools/compare): C-order little-endian
+// uint8, int64, float32 and float64 arrays.
 #include <ATen/ATen.h>
 
 #include <cstdint>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace segmenter_test {
+namespace test_npy {
 
 /// The array as a CPU tensor, or an undefined tensor when the file is missing or not such an array.
 inline at::Tensor read_npy(const std::string& path) {
@@ -56,4 +56,4 @@ inline at::Tensor unpack_bits(const at::Tensor& packed, at::IntArrayRef shape) {
   return all.narrow(0, 0, n).to(at::kBool).view(shape);
 }
 
-} // namespace segmenter_test
+} // namespace test_npy

@@ -1,0 +1,62 @@
+#pragma once
+// The per-pixel arithmetic of the crop kernels, shared by the CPU and CUDA versions so both compute the same
+// expression (both are compiled without fused multiply-adds, so they agree bit for bit): an affine map from crop
+// pixel indices to frame index coordinates (pixel centres at integers, as OpenCV), bilinear sampling of uint8 BGR/RGB
+// frames, and the per-channel normalisation.
+#include <cmath>
+#include <cstdint>
+
+#ifdef __CUDACC__
+#define TK_HD __host__ __device__ __forceinline__
+#else
+#define TK_HD inline
+#endif
+
+namespace trackkit::detail {
+
+/// What is the same for every crop of a call.
+struct CropNorm {
+  float mean[3];       // per output channel, 0..255 units
+  float inv_std[3];    // 1 / std
+  int32_t channel[3];  // frame channel read for output channel c
+  float fill;          // value of taps outside the frame (aligned crops)
+  int32_t clamp;       // 1: box crops (the sample point is clamped to the crop's rectangle); 0: aligned crops
+  int64_t out_h, out_w;
+};
+
+/// One frame tap: a pixel inside the frame, or `fill` outside it (only reachable for aligned crops).
+TK_HD float frame_tap(const uint8_t* frame, int64_t h, int64_t w, int64_t x, int64_t y, int32_t c, float fill) {
+  if (x < 0 || y < 0 || x >= w || y >= h) return fill;
+  return static_cast<float>(frame[(y * w + x) * 3 + c]);
+}
+
+/// Normalised values of crop pixel (u, v): `affine` (6 floats, row-major 2x3) maps (u, v, 1) to the frame's index
+/// coordinates; `rect` (x_min, y_min, x_max, y_max) bounds the sample point of box crops.
+TK_HD void crop_pixel(const uint8_t* frame, int64_t h, int64_t w, const float* affine, const float* rect, int64_t u,
+                      int64_t v, const CropNorm& n, float out[3]) {
+  const float fu = static_cast<float>(u), fv = static_cast<float>(v);
+  float x = affine[0] * fu + affine[1] * fv + affine[2];
+  float y = affine[3] * fu + affine[4] * fv + affine[5];
+  if (n.clamp) {
+    x = fminf(fmaxf(x, rect[0]), rect[2]);
+    y = fminf(fmaxf(y, rect[1]), rect[3]);
+  }
+  const float x0f = floorf(x), y0f = floorf(y);
+  const float ax = x - x0f, ay = y - y0f;
+  int64_t x0 = static_cast<int64_t>(x0f), y0 = static_cast<int64_t>(y0f);
+  int64_t x1 = x0 + 1, y1 = y0 + 1;
+  if (n.clamp) { // the second tap of a point on the last pixel centre has weight 0: keep its index in the frame
+    x1 = x1 < w ? x1 : w - 1;
+    y1 = y1 < h ? y1 : h - 1;
+  }
+  for (int c = 0; c < 3; ++c) {
+    const int32_t ch = n.channel[c];
+    const float t00 = frame_tap(frame, h, w, x0, y0, ch, n.fill), t01 = frame_tap(frame, h, w, x1, y0, ch, n.fill);
+    const float t10 = frame_tap(frame, h, w, x0, y1, ch, n.fill), t11 = frame_tap(frame, h, w, x1, y1, ch, n.fill);
+    const float top = (1.f - ax) * t00 + ax * t01, bottom = (1.f - ax) * t10 + ax * t11;
+    const float value = (1.f - ay) * top + ay * bottom;
+    out[c] = (value - n.mean[c]) * n.inv_std[c];
+  }
+}
+
+} // namespace trackkit::detail

@@ -25,25 +25,41 @@ enum class CropPreset {
   Custom    ///< CropOptions::mean / std and sizes as given
 };
 
+/// How box crops sample the frame.
+enum class BoxSampling {
+  /// The reference pipelines' crop (boxmot / BoT-SORT ReID): box edges truncated to integers (Python's int()), at
+  /// least one pixel wide and high, clamped to the frame, then OpenCV's fixed-point INTER_LINEAR resize: the values
+  /// equal cv2.resize(frame[y1:y2, x1:x2], (w, h)) bit for bit.
+  OpenCV,
+  /// Fractional box edges kept: float bilinear sampling at the half-pixel positions of the box (below).
+  Subpixel
+};
+
 /// The crop geometry and normalisation shared by the crop functions and the Embedder.
 ///
 /// Conventions (docs/embedder.md): output pixel (u, v) of a crop samples the frame bilinearly at a point given
 /// in OpenCV's index coordinates (pixel centres at integers).
 /// - Box crops: the box is clamped to the frame ([0,W] x [0,H]); output pixel u samples
 ///   x = x1 + (u + 0.5) * (x2 - x1) / out_w - 0.5 (half-pixel centres), clamped to the box's first and last pixel
-///   centres [x1, x2 - 1] (likewise y). For integer boxes this is cv2.resize(INTER_LINEAR) of frame[y1:y2, x1:x2].
+///   centres [x1, x2 - 1] (likewise y): cv2.resize(INTER_LINEAR) of frame[y1:y2, x1:x2]. BoxSampling::OpenCV takes
+///   integer edges and OpenCV's fixed-point weights; Subpixel fractional edges and float weights.
 /// - Aligned crops: output pixel (u, v) samples M^-1 (u, v), M being the similarity that maps the landmarks onto
 ///   the template (least squares, Umeyama without reflection) — cv2.warpAffine(frame, M, size) as insightface's
 ///   norm_crop does; landmarks and template are in index coordinates, as face detectors return them. Bilinear taps
 ///   outside the frame read `fill` (cv2.BORDER_CONSTANT).
 struct CropOptions {
   CropPreset preset = CropPreset::Auto;
+  BoxSampling box_sampling = BoxSampling::OpenCV;
   int64_t height = 0, width = 0;     ///< crop size; 0: the preset's (Custom: required)
   std::array<float, 3> mean{0, 0, 0}; ///< Custom: per model channel, 0..255 units
   std::array<float, 3> std{1, 1, 1};  ///< Custom: per model channel, 0..255 units (> 0)
   bool input_bgr = true;              ///< frames are BGR (OpenCV's order); false: RGB
   bool model_bgr = false;             ///< the model takes BGR (false: RGB, as OSNet, MobileFaceNet, FaceNet)
   int64_t fill = 0;                   ///< aligned crops: value (0..255) of taps outside the frame
+  /// Aligned and Subpixel box crops: round each sampled value to an integer (half up) before normalising, as the uint8
+  /// crops of cv2.warpAffine / cv2.resize that the reference pipelines feed their models are; false keeps the
+  /// unrounded bilinear value (docs/embedder.md has the effect on the embeddings).
+  bool quantize = true;
   /// Aligned crops: the five template points (x0,y0,...,x4,y4) in crop pixels; empty: ArcFace's 112x112 template
   /// scaled as insightface's norm_crop does (size / 112, or size / 128 with an x offset of 8 when size is a multiple
   /// of 128; other sizes: x by width / 112, y by height / 112).

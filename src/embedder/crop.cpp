@@ -72,7 +72,8 @@ CropNorm crop_norm(const CropOptions& o, bool box_crops) {
     n.channel[c] = o.input_bgr != o.model_bgr ? 2 - c : c;
   }
   n.fill = static_cast<float>(o.fill);
-  n.clamp = box_crops ? 1 : 0;
+  n.mode = !box_crops ? kCropAffine : o.box_sampling == BoxSampling::OpenCV ? kCropOpenCVBox : kCropSubpixelBox;
+  n.quantize = o.quantize ? 1 : 0;
   n.out_h = o.height, n.out_w = o.width;
   return n;
 }
@@ -115,20 +116,30 @@ CropJob box_job(std::string_view function, const at::Tensor& frames, const at::T
                  std::to_string(frames.size(2)) + "x" + std::to_string(frames.size(1)) + ")");
     }
   }
-  const at::Tensor sx = (x2 - x1) / static_cast<double>(o.width), sy = (y2 - y1) / static_cast<double>(o.height);
-  const at::Tensor zero = at::zeros_like(sx);
   CropJob job;
   job.frame_index = index.to(at::kLong);
+  job.norm = crop_norm(o, true);
+  if (o.box_sampling == BoxSampling::OpenCV) {
+    // Integer edges as the reference pipelines cut them (int() truncates), at least one pixel, inside the frame.
+    const at::Tensor ix1 = at::trunc(boxes.select(1, 1)).clamp(0, w - 1), iy1 = at::trunc(boxes.select(1, 2)).clamp(0, h - 1);
+    const at::Tensor ix2 = at::maximum(at::trunc(boxes.select(1, 3)), ix1 + 1).clamp_max(w);
+    const at::Tensor iy2 = at::maximum(at::trunc(boxes.select(1, 4)), iy1 + 1).clamp_max(h);
+    job.rect = at::stack({ix1, iy1, ix2, iy2}, 1).to(at::kFloat);
+    job.affine = at::zeros({boxes.size(0), 6}, job.rect.options());
+    return job;
+  }
+  const at::Tensor sx = (x2 - x1) / static_cast<double>(o.width), sy = (y2 - y1) / static_cast<double>(o.height);
+  const at::Tensor zero = at::zeros_like(sx);
   job.affine = at::stack({sx, zero, x1 + 0.5 * sx - 0.5, zero, sy, y1 + 0.5 * sy - 0.5}, 1).to(at::kFloat);
   // Sample points stay between the centres of the box's first and last pixels (cv2.resize of the cut crop).
   job.rect = at::stack({x1, y1, at::maximum(x2 - 1, x1), at::maximum(y2 - 1, y1)}, 1).to(at::kFloat);
-  job.norm = crop_norm(o, true);
   return job;
 }
 
 CropJob aligned_job(std::string_view function, const at::Tensor& frames, const at::Tensor& landmarks,
                     const at::Tensor& frame_index, const CropOptions& o) {
-  const int64_t n = landmarks.defined() ? landmarks.size(0) : 0;
+  const at::Tensor forward = similarity_transforms(function, landmarks, o, frames.device());
+  const int64_t n = landmarks.size(0);
   at::Tensor index;
   if (frame_index.defined()) {
     TensorCheck fi(function, "frame_index", frame_index);
@@ -143,7 +154,6 @@ CropJob aligned_job(std::string_view function, const at::Tensor& frames, const a
                                                  std::to_string(frames.size(0)) + ")");
     index = at::zeros({n}, frames.options().dtype(at::kLong));
   }
-  const at::Tensor forward = similarity_transforms(function, landmarks, o, frames.device());
   if (n > 0) {
     const at::Tensor bad = (index < 0) | (index >= frames.size(0));
     if (bad.any().item<bool>()) {

@@ -6,4 +6,5 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/build.sh" "$@"
 "$root/scripts/detector-models.sh" "${TRACKKIT_BUILD:-$root/build}" # models the detector tests compare with
+"$root/scripts/embedder-models.sh" "${TRACKKIT_BUILD:-$root/build}" # embedder models and references
 ctest --test-dir "${TRACKKIT_BUILD:-$root/build}" --output-on-failure --parallel "$(nproc)"

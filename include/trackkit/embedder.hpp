@@ -87,9 +87,13 @@ struct EmbedderOptions {
   std::string device = "auto";           ///< "auto", "cpu", "cuda", "cuda:N"
   Precision precision = Precision::FP32; ///< model and crop precision; embeddings are returned in float32
   CropOptions crop;                      ///< preset Auto and size 0 take the model's metadata
-  /// Crops per forward pass; 0: chosen from free GPU memory by warmup() (256 before it; 64 on the CPU). On CUDA
+  /// Crops per forward pass; 0: chosen from free GPU memory by warmup() (256 before it; 32 on the CPU). On CUDA
   /// out-of-memory the batch is halved and retried, and the smaller size kept.
   int64_t batch_size = 0;
+  /// Pad each forward batch with blank crops to a multiple of 8 (up to 64) or of 64, so the model meets a few input
+  /// shapes only: cuDNN chooses, and for some kernels compiles, its algorithms per shape on first use (about a
+  /// second a shape for MobileFaceNet in FP16 on an H100), which a box count changing every frame would keep paying.
+  bool pad_batches = true;
 };
 
 class TRACKKIT_API Embedder {
@@ -111,8 +115,8 @@ class TRACKKIT_API Embedder {
   /// Crops already cut and normalised ([N,3,h,w], e.g. from crop_boxes) -> float32 [N,D].
   at::Tensor embed_crops(const at::Tensor& crops);
 
-  /// Runs the model once so the first call is not slow; with batch_size 0 on CUDA, measures the memory a crop
-  /// needs and picks the batch size from the free memory (at most 1024).
+  /// Runs the model at every padded batch size (pad_batches) so later calls meet no new shape; with batch_size 0 on
+  /// CUDA, first measures the memory a crop needs and picks the batch size from the free memory (at most 1024).
   void warmup();
 
   int64_t batch_size() const;

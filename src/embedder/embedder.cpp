@@ -38,6 +38,14 @@ EmbedderMetadata parse_metadata(const std::string& json) {
   return m;
 }
 
+/// The batch a chunk of `count` crops is padded to: a multiple of 8 up to 64, then of 64, at most `limit`. cuDNN
+/// picks (and for some kernels compiles, about a second on first use) its algorithms per input shape, so a tracker
+/// whose box count changes every frame would otherwise meet new shapes for a long time.
+int64_t padded_batch(int64_t count, int64_t limit) {
+  const int64_t step = count <= 64 ? 8 : 64;
+  return std::min(std::max(limit, count), (count + step - 1) / step * step);
+}
+
 /// options.crop with Auto preset and zero sizes taken from the metadata.
 CropOptions crop_from_metadata(CropOptions o, const EmbedderMetadata& m, const std::string& model_path) {
   if (o.preset == CropPreset::Auto) {
@@ -98,7 +106,10 @@ struct Embedder::Impl {
   at::Tensor run(const std::function<at::Tensor(int64_t, int64_t)>& crops_of, int64_t n) {
     at::Tensor out = at::empty({n, dim}, at::TensorOptions().device(device).dtype(at::kFloat));
     detail::for_each_batch(n, batch, device, [&](int64_t first, int64_t count) {
-      const at::Tensor e = forward(crops_of(first, count)).to(at::kFloat);
+      at::Tensor crops = crops_of(first, count);
+      const int64_t padded = options.pad_batches ? padded_batch(count, batch) : count;
+      if (padded > count) crops = at::cat({crops, at::zeros({padded - count, crops.size(1), crops.size(2), crops.size(3)}, crops.options())});
+      const at::Tensor e = forward(crops).narrow(0, 0, count).to(at::kFloat);
       out.narrow(0, first, count).copy_(e / e.norm(2, 1, true).clamp_min(1e-12));
     });
     return out;
@@ -116,7 +127,7 @@ Embedder::Embedder(const std::string& model_path, const EmbedderOptions& options
   Impl& d = *impl_;
   d.crop = crop_from_metadata(options.crop, parse_metadata(d.model.extra_file("config.txt")), model_path);
   d.crop.dtype = scalar_type(options.precision);
-  d.batch = options.batch_size > 0 ? options.batch_size : (d.device.is_cuda() ? 256 : 64);
+  d.batch = options.batch_size > 0 ? options.batch_size : (d.device.is_cuda() ? 256 : 32);
   // A blank batch of two tells the embedding size and rejects models whose output is not [N,D].
   const at::Tensor probe =
       at::zeros({2, 3, d.crop.height, d.crop.width}, at::TensorOptions().device(d.device).dtype(d.crop.dtype));
@@ -165,6 +176,8 @@ void Embedder::warmup() {
     d.batch = std::clamp<int64_t>(detail::free_device_bytes(d.device) * 7 / 10 / per_crop, 1, 1024);
     detail::log_info("Embedder: about {} kB a crop; batch size {}", per_crop >> 10, d.batch);
   }
+  // Every padded batch size up to the batch size, so no call meets a new shape later (see padded_batch).
+  for (int64_t size = 8; size < d.batch && d.options.pad_batches; size = padded_batch(size + 1, d.batch)) d.forward(blank(size));
   d.forward(blank(d.batch));
   detail::synchronize(d.device);
 }

@@ -212,8 +212,11 @@ TEST_CASE("the Embedder batches without changing results and gives [0,D] for no 
   const at::Tensor boxes = embedder_test::doubles({0., 0, 0, 40, 100, 1., 10, 10, 80, 118, 0., 50, 20, 90, 60, 1., 5, 5, 25, 45,
                                        0., 30, 0, 60, 120, 1., 0, 60, 90, 120, 0., 1, 1, 2, 2})
                                .view({7, 5});
-  const at::Tensor a = all.embed(frames, boxes), b = small.embed(frames, boxes);
+  o.batch_size = 0, o.pad_batches = false; // no blank crops appended
+  trackkit::Embedder unpadded(model, o);
+  const at::Tensor a = all.embed(frames, boxes), b = small.embed(frames, boxes), c = unpadded.embed(frames, boxes);
   CHECK(1 - et::row_cosine(a, b).min().item<double>() < 1e-5);
+  CHECK(1 - et::row_cosine(a, c).min().item<double>() < 1e-5);
   // Row i of one call is the embedding of box i alone.
   CHECK(1 - et::row_cosine(a.narrow(0, 4, 1), all.embed(frames, boxes.narrow(0, 4, 1))).item<double>() < 1e-5);
   CHECK(all.embed(frames, at::zeros({0, 5})).sizes() == at::IntArrayRef({0, 512}));

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """TorchScript embedding models for trackkit::Embedder, with their metadata in the archive's config.txt.
 
-    convert_models.py OUT_DIR [--data DIR] [--facenet]
+    convert_models.py OUT_DIR [--data DIR] [--facenet | --facenet-only]
 
 * osnet_x0_25_msmt17.onnx (person ReID, 256x128 RGB, ImageNet mean/std -> 512) and mobilefacenet.onnx
   (ArcFace-aligned faces, 112x112 RGB, (x-127.5)/127.5 -> 128) from ../shared/data/models: ONNX -> torch modules
   with onnx2torch, then torch.jit.script (torch.jit.trace where scripting fails). MobileFaceNet's export has a
   fixed batch of 1 (input [1,3,112,112], final Reshape to [1,-1]); the batch is made free before converting.
 * --facenet: FaceNet's InceptionResnetV1 (facenet-pytorch, 160x160, (x-127.5)/128 -> 512) with random weights
-  (no pretrained weights can be downloaded here): for speed figures only, its embeddings mean nothing.
+  (no pretrained weights can be downloaded here): for speed figures only, its embeddings mean nothing (95 MB, so
+  scripts/gpu-embedder.sh builds it on the GPU machine from the carried package: --facenet-only).
 
 Each conversion is checked against ONNX Runtime on random inputs at batch sizes 1 and 7 (max |diff| printed).
 config.txt is JSON: {"kind", "input_height", "input_width", "normalization", "channels", "embedding_dim",
@@ -121,6 +122,15 @@ def convert_onnx(src: pathlib.Path, dst: pathlib.Path, config: dict):
 
 
 def build_facenet(dst: pathlib.Path):
+    import importlib.util
+    import sys
+    import types
+
+    if importlib.util.find_spec("requests") is None:  # imported by the module for weight downloads, unused here
+        requests = types.ModuleType("requests")
+        requests.adapters = types.ModuleType("requests.adapters")
+        requests.adapters.HTTPAdapter = object
+        sys.modules.update({"requests": requests, "requests.adapters": requests.adapters})
     from facenet_pytorch import InceptionResnetV1
 
     print("InceptionResnetV1 (facenet-pytorch, random weights):")
@@ -138,8 +148,11 @@ def main():
     p.add_argument("out", type=pathlib.Path)
     p.add_argument("--data", type=pathlib.Path, default=pathlib.Path(__file__).resolve().parents[3] / "shared/data")
     p.add_argument("--facenet", action="store_true")
+    p.add_argument("--facenet-only", action="store_true")
     a = p.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
+    if a.facenet_only:
+        return build_facenet(a.out / "inception_resnet_v1.torchscript")
     models = a.data / "models"
     convert_onnx(models / "osnet_x0_25_msmt17.onnx", a.out / "osnet_x0_25_msmt17.torchscript",
                  dict(kind="reid", input_height=256, input_width=128, normalization="imagenet", channels="rgb",

@@ -93,8 +93,8 @@ at::Tensor cpu_crop(const cv::Mat& frame, const at::Tensor& box, const trackkit:
   const int x1 = std::max(0, box[1].item<int>()), y1 = std::max(0, box[2].item<int>());
   const int x2 = std::min(frame.cols, box[3].item<int>()), y2 = std::min(frame.rows, box[4].item<int>());
   cv::Mat resized, rgb, value;
-  cv::resize(frame(cv::Rect(x1, y1, x2 - x1, y2 - y1)), resized, cv::Size(static_cast<int>(c.width), static_cast<int>(c.height)),
-             0, 0, cv::INTER_LINEAR);
+  cv::resize(frame(cv::Rect(x1, y1, x2 - x1, y2 - y1)), resized,
+             cv::Size(static_cast<int>(c.width), static_cast<int>(c.height)), 0, 0, cv::INTER_LINEAR);
   cv::cvtColor(resized, rgb, cv::COLOR_BGR2RGB);
   rgb.convertTo(value, CV_32F);
   const at::Tensor t = at::from_blob(value.data, {c.height, c.width, 3}, at::kFloat).permute({2, 0, 1});
@@ -109,8 +109,7 @@ void BM_loop(benchmark::State& state, Model m, trackkit::Precision precision, in
   if (!embedder) return;
   const Scene& scene = Scene::get();
   std::vector<cv::Mat> frames;
-  for (int64_t f = 0; f < 8; ++f)
-    frames.emplace_back(1080, 1920, CV_8UC3, scene.frames[f].data_ptr<uint8_t>());
+  for (int64_t f = 0; f < 8; ++f) frames.emplace_back(1080, 1920, CV_8UC3, scene.frames[f].data_ptr<uint8_t>());
   const at::Tensor boxes = scene.boxes.narrow(0, 0, n).to(at::kInt);
   auto pass = [&](int64_t count) {
     for (int64_t first = 0; first < count; first += group) {
@@ -130,11 +129,21 @@ void register_all() {
     for (auto p : {trackkit::Precision::FP32, trackkit::Precision::FP16}) {
       const std::string suffix = std::string(m.name) + "/" + trackkit::precision_name(p);
       benchmark::RegisterBenchmark(("embed_batched/" + suffix).c_str(), BM_batched, m, p)
-          ->Arg(10)->Arg(30)->Arg(100)->Arg(300)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime();
+          ->Arg(10)
+          ->Arg(30)
+          ->Arg(100)
+          ->Arg(300)
+          ->Arg(1000)
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime();
       benchmark::RegisterBenchmark(("loop8_cpu_crops/" + suffix).c_str(), BM_loop, m, p, 8)
-          ->Arg(64)->Unit(benchmark::kMillisecond)->UseRealTime();
+          ->Arg(64)
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime();
       benchmark::RegisterBenchmark(("loop1_cpu_crops/" + suffix).c_str(), BM_loop, m, p, 1)
-          ->Arg(64)->Unit(benchmark::kMillisecond)->UseRealTime();
+          ->Arg(64)
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime();
     }
   }
 }

@@ -51,7 +51,8 @@ class FrameSource {
       : dir_(fs::path(o.sequence) / info.im_dir), ext_(info.im_ext), width_(o.raw_width), height_(o.raw_height) {
     if (!o.raw.empty()) {
       raw_.open(o.raw, std::ios::binary);
-      if (!raw_ || width_ <= 0 || height_ <= 0) throw std::runtime_error("track_reid: cannot read --raw " + o.raw + " (--raw-size WxH)");
+      if (!raw_ || width_ <= 0 || height_ <= 0)
+        throw std::runtime_error("track_reid: cannot read --raw " + o.raw + " (--raw-size WxH)");
     }
     if (!o.video.empty()) {
 #ifdef TRACKKIT_HAVE_VIDEOIO
@@ -66,8 +67,9 @@ class FrameSource {
     cv::Mat frame;
     if (raw_.is_open()) {
       frame.create(height_, width_, CV_8UC3);
-      return raw_.read(reinterpret_cast<char*>(frame.data), static_cast<std::streamsize>(frame.total() * 3)) ? frame
-                                                                                                           : cv::Mat();
+      return raw_.read(reinterpret_cast<char*>(frame.data), static_cast<std::streamsize>(frame.total() * 3))
+                 ? frame
+                 : cv::Mat();
     }
 #ifdef TRACKKIT_HAVE_VIDEOIO
     if (video_) {
@@ -114,17 +116,28 @@ Options parse(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&] { return examples::option_value("track_reid", argc, argv, i); };
-    if (a == "--model") o.model = value();
-    else if (a == "--device") o.device = value();
-    else if (a == "--det") o.det = value();
-    else if (a == "--video") o.video = value();
-    else if (a == "--raw") o.raw = value();
-    else if (a == "--raw-size") std::sscanf(value().c_str(), "%dx%d", &o.raw_width, &o.raw_height);
-    else if (a == "--scale") o.scale = std::stod(value());
-    else if (a == "--frames") o.max_frames = std::stoll(value());
-    else if (a == "--mot15") o.mot15 = true;
-    else if (a.rfind("--", 0) == 0) throw std::runtime_error("track_reid: unknown option " + a);
-    else o.sequence = a;
+    if (a == "--model")
+      o.model = value();
+    else if (a == "--device")
+      o.device = value();
+    else if (a == "--det")
+      o.det = value();
+    else if (a == "--video")
+      o.video = value();
+    else if (a == "--raw")
+      o.raw = value();
+    else if (a == "--raw-size")
+      std::sscanf(value().c_str(), "%dx%d", &o.raw_width, &o.raw_height);
+    else if (a == "--scale")
+      o.scale = std::stod(value());
+    else if (a == "--frames")
+      o.max_frames = std::stoll(value());
+    else if (a == "--mot15")
+      o.mot15 = true;
+    else if (a.rfind("--", 0) == 0)
+      throw std::runtime_error("track_reid: unknown option " + a);
+    else
+      o.sequence = a;
   }
   if (o.model.empty() || o.sequence.empty()) throw std::runtime_error("track_reid: give --model FILE and SEQUENCE_DIR");
   return o;
@@ -177,12 +190,13 @@ int main(int argc, char** argv) {
     mot::EvalOptions eval;
     eval.num_frames = frames;
     eval.mot17_preprocessing = !o.mot15;
-    std::printf("%s\n%s: %lld frames, %lld detections embedded (%s, %.1f crops/s incl. the copy back), BoT-SORT preset\n",
-                trackkit::build_info(), info.name.c_str(), static_cast<long long>(frames), static_cast<long long>(crops),
-                embedder.device().str().c_str(), crops / std::max(embed_seconds, 1e-9));
+    std::printf(
+        "%s\n%s: %lld frames, %lld detections embedded (%s, %.1f crops/s incl. the copy back), BoT-SORT preset\n",
+        trackkit::build_info(), info.name.c_str(), static_cast<long long>(frames), static_cast<long long>(crops),
+        embedder.device().str().c_str(), crops / std::max(embed_seconds, 1e-9));
     std::printf("%-14s %8s %8s %8s %8s %6s %6s\n", "tracker", "IDF1", "HOTA", "AssA", "MOTA", "IDSW", "IDs");
-    for (const auto& [name, rows] : {std::pair<const char*, const std::vector<mot::Row>&>{"BoT-SORT", plain_rows},
-                                     {"BoT-SORT+ReID", reid_rows}}) {
+    for (const auto& [name, rows] :
+         {std::pair<const char*, const std::vector<mot::Row>&>{"BoT-SORT", plain_rows}, {"BoT-SORT+ReID", reid_rows}}) {
       const mot::SequenceResult r = mot::evaluate_sequence(gt, rows, eval);
       std::printf("%-14s %8.3f %8.3f %8.3f %8.3f %6lld %6lld\n", name, 100 * r.identity.idf1, 100 * r.hota.hota,
                   100 * r.hota.ass_a, 100 * r.clear.mota, static_cast<long long>(r.clear.idsw),

@@ -118,8 +118,9 @@ TK_API tk_status tk_embedder_embed_aligned(tk_embedder* embedder, const DLTensor
     trackkit::capi::require_pointer(fn, "embeddings", embeddings);
     const at::Tensor index =
         frame_index == nullptr ? at::Tensor() : trackkit::capi::borrow_dltensor(fn, "frame_index", frame_index);
-    const at::Tensor e = embedder->embedder.embed_aligned(trackkit::capi::borrow_dltensor(fn, "frames", frames),
-                                                          trackkit::capi::borrow_dltensor(fn, "landmarks", landmarks), index);
+    const at::Tensor e =
+        embedder->embedder.embed_aligned(trackkit::capi::borrow_dltensor(fn, "frames", frames),
+                                         trackkit::capi::borrow_dltensor(fn, "landmarks", landmarks), index);
     trackkit::capi::give_dltensor(fn, "embeddings", e, embeddings);
   });
 }
@@ -144,7 +145,8 @@ TK_API tk_status tk_cluster_embeddings(const DLTensor* embeddings, const tk_clus
   });
 }
 
-TK_API tk_status tk_score_clusters(const DLTensor* labels, const DLTensor* truth, double* purity, double* adjusted_rand) {
+TK_API tk_status tk_score_clusters(const DLTensor* labels, const DLTensor* truth, double* purity,
+                                   double* adjusted_rand) {
   constexpr const char* fn = "tk_score_clusters";
   return trackkit::capi::tk_guard(fn, [&] {
     trackkit::capi::require_pointer(fn, "purity", purity);

@@ -16,9 +16,9 @@ enum class ClusterMethod {
 };
 
 enum class Linkage {
-  Average, ///< mean pairwise distance (UPGMA)
+  Average,  ///< mean pairwise distance (UPGMA)
   Complete, ///< largest pairwise distance
-  Single   ///< smallest pairwise distance
+  Single    ///< smallest pairwise distance
 };
 
 struct ClusterOptions {

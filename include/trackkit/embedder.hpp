@@ -50,7 +50,7 @@ enum class BoxSampling {
 struct CropOptions {
   CropPreset preset = CropPreset::Auto;
   BoxSampling box_sampling = BoxSampling::OpenCV;
-  int64_t height = 0, width = 0;     ///< crop size; 0: the preset's (Custom: required)
+  int64_t height = 0, width = 0;      ///< crop size; 0: the preset's (Custom: required)
   std::array<float, 3> mean{0, 0, 0}; ///< Custom: per model channel, 0..255 units
   std::array<float, 3> std{1, 1, 1};  ///< Custom: per model channel, 0..255 units (> 0)
   bool input_bgr = true;              ///< frames are BGR (OpenCV's order); false: RGB

@@ -18,9 +18,12 @@ namespace {
 
 void check_options(const char* function, const ClusterOptions& o) {
   if (!(o.distance_threshold >= 0 && o.distance_threshold <= 2.5))
-    fail_argument(function, "options.distance_threshold", "must be in [0,2.5], got " + std::to_string(o.distance_threshold));
-  if (!(o.eps >= 0 && o.eps <= 2.5)) fail_argument(function, "options.eps", "must be in [0,2.5], got " + std::to_string(o.eps));
-  if (o.min_samples < 1) fail_argument(function, "options.min_samples", "must be >= 1, got " + std::to_string(o.min_samples));
+    fail_argument(function, "options.distance_threshold",
+                  "must be in [0,2.5], got " + std::to_string(o.distance_threshold));
+  if (!(o.eps >= 0 && o.eps <= 2.5))
+    fail_argument(function, "options.eps", "must be in [0,2.5], got " + std::to_string(o.eps));
+  if (o.min_samples < 1)
+    fail_argument(function, "options.min_samples", "must be >= 1, got " + std::to_string(o.min_samples));
 }
 
 /// Labels 0, 1, ... by the rank of each row's key (a cluster's smallest row); key -1 (noise) stays -1.
@@ -99,7 +102,8 @@ at::Tensor cluster_distances(const at::Tensor& distances, const ClusterOptions& 
   check_options("cluster_distances", options);
   TensorCheck check("cluster_distances", "distances", distances);
   check.dim(2).floating();
-  if (distances.size(0) != distances.size(1)) check.fail("must be square [N,N], got " + shape_string(distances.sizes()));
+  if (distances.size(0) != distances.size(1))
+    check.fail("must be square [N,N], got " + shape_string(distances.sizes()));
   check.finite();
   return cluster_checked(distances.to(at::kFloat).contiguous(), options);
 }

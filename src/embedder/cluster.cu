@@ -17,7 +17,8 @@ constexpr int kThreads = 1024;
 // The same steps as agglomerate_cpu, in parallel.
 __global__ void agglomerate_kernel(float* __restrict__ d, int64_t n, int32_t linkage, float threshold,
                                    uint8_t* __restrict__ active, float* __restrict__ size, float* __restrict__ nn_d,
-                                   int64_t* __restrict__ nn, int64_t* __restrict__ merges, int64_t* __restrict__ count) {
+                                   int64_t* __restrict__ nn, int64_t* __restrict__ merges,
+                                   int64_t* __restrict__ count) {
   __shared__ float best_d[kThreads];
   __shared__ int64_t best_i[kThreads];
   __shared__ int64_t pair[2];

@@ -33,21 +33,21 @@ CropOptions resolve_crop(CropOptions o, std::string_view function) {
     if (o.width == 0) o.width = w;
   };
   switch (o.preset) {
-  case CropPreset::FaceNet:
-    preset_size(160, 160), o.mean = {127.5f, 127.5f, 127.5f}, o.std = {128.f, 128.f, 128.f};
-    break;
-  case CropPreset::ArcFace:
-    preset_size(112, 112), o.mean = {127.5f, 127.5f, 127.5f}, o.std = {127.5f, 127.5f, 127.5f};
-    break;
-  case CropPreset::ImageNet:
-    preset_size(256, 128);
-    o.mean = {0.485f * 255.f, 0.456f * 255.f, 0.406f * 255.f}, o.std = {0.229f * 255.f, 0.224f * 255.f, 0.225f * 255.f};
-    if (o.model_bgr) std::swap(o.mean[0], o.mean[2]), std::swap(o.std[0], o.std[2]);
-    break;
-  case CropPreset::Custom:
-    break;
-  case CropPreset::Auto:
-    fail_argument(function, "options.preset", "is Auto, which only a model's metadata can resolve: choose a preset");
+    case CropPreset::FaceNet:
+      preset_size(160, 160), o.mean = {127.5f, 127.5f, 127.5f}, o.std = {128.f, 128.f, 128.f};
+      break;
+    case CropPreset::ArcFace:
+      preset_size(112, 112), o.mean = {127.5f, 127.5f, 127.5f}, o.std = {127.5f, 127.5f, 127.5f};
+      break;
+    case CropPreset::ImageNet:
+      preset_size(256, 128);
+      o.mean = {0.485f * 255.f, 0.456f * 255.f, 0.406f * 255.f},
+      o.std = {0.229f * 255.f, 0.224f * 255.f, 0.225f * 255.f};
+      if (o.model_bgr) std::swap(o.mean[0], o.mean[2]), std::swap(o.std[0], o.std[2]);
+      break;
+    case CropPreset::Custom: break;
+    case CropPreset::Auto:
+      fail_argument(function, "options.preset", "is Auto, which only a model's metadata can resolve: choose a preset");
   }
   require(o.height > 0 && o.width > 0, function, "height", "and width must be > 0 (Custom preset: give the size)");
   require(o.height <= 4096 && o.width <= 4096, function, "height", "and width must be <= 4096");
@@ -103,8 +103,8 @@ CropJob box_job(std::string_view function, const at::Tensor& frames, const at::T
     const at::Tensor any = flags.any(1).cpu(); // the one wait for the device
     const auto a = any.accessor<bool, 1>();
     if (a[0]) check.fail_nonfinite();
-    const char* problems[] = {nullptr, "frame index (column 0) outside [0,B) or not an integer", "with zero width or height",
-                              "entirely outside its frame"};
+    const char* problems[] = {nullptr, "frame index (column 0) outside [0,B) or not an integer",
+                              "with zero width or height", "entirely outside its frame"};
     for (int k = 1; k < 4; ++k) {
       if (!a[k]) continue;
       const int64_t row = first_flagged(flags[k]);
@@ -112,8 +112,8 @@ CropJob box_job(std::string_view function, const at::Tensor& frames, const at::T
       check.fail("row " + std::to_string(row) + " (" + std::to_string(r[0].item<double>()) + ", " +
                  std::to_string(r[1].item<double>()) + ", " + std::to_string(r[2].item<double>()) + ", " +
                  std::to_string(r[3].item<double>()) + ", " + std::to_string(r[4].item<double>()) + ") is a box " +
-                 problems[k] + " (B=" + std::to_string(frames.size(0)) + ", frames " +
-                 std::to_string(frames.size(2)) + "x" + std::to_string(frames.size(1)) + ")");
+                 problems[k] + " (B=" + std::to_string(frames.size(0)) + ", frames " + std::to_string(frames.size(2)) +
+                 "x" + std::to_string(frames.size(1)) + ")");
     }
   }
   CropJob job;
@@ -121,7 +121,8 @@ CropJob box_job(std::string_view function, const at::Tensor& frames, const at::T
   job.norm = crop_norm(o, true);
   if (o.box_sampling == BoxSampling::OpenCV) {
     // Integer edges as the reference pipelines cut them (int() truncates), at least one pixel, inside the frame.
-    const at::Tensor ix1 = at::trunc(boxes.select(1, 1)).clamp(0, w - 1), iy1 = at::trunc(boxes.select(1, 2)).clamp(0, h - 1);
+    const at::Tensor ix1 = at::trunc(boxes.select(1, 1)).clamp(0, w - 1),
+                     iy1 = at::trunc(boxes.select(1, 2)).clamp(0, h - 1);
     const at::Tensor ix2 = at::maximum(at::trunc(boxes.select(1, 3)), ix1 + 1).clamp_max(w);
     const at::Tensor iy2 = at::maximum(at::trunc(boxes.select(1, 4)), iy1 + 1).clamp_max(h);
     job.rect = at::stack({ix1, iy1, ix2, iy2}, 1).to(at::kFloat);
@@ -150,17 +151,17 @@ CropJob aligned_job(std::string_view function, const at::Tensor& frames, const a
     index = frame_index.to(frames.device(), at::kLong);
   } else {
     if (frames.size(0) != 1 && n > 0)
-      fail_argument(function, "frame_index", "is required when frames hold more than one frame (B=" +
-                                                 std::to_string(frames.size(0)) + ")");
+      fail_argument(function, "frame_index",
+                    "is required when frames hold more than one frame (B=" + std::to_string(frames.size(0)) + ")");
     index = at::zeros({n}, frames.options().dtype(at::kLong));
   }
   if (n > 0) {
     const at::Tensor bad = (index < 0) | (index >= frames.size(0));
     if (bad.any().item<bool>()) {
       const int64_t row = first_flagged(bad);
-      fail_argument(function, "frame_index", "entry " + std::to_string(row) + " is " +
-                                                 std::to_string(index[row].item<int64_t>()) + ", outside [0," +
-                                                 std::to_string(frames.size(0)) + ")");
+      fail_argument(function, "frame_index",
+                    "entry " + std::to_string(row) + " is " + std::to_string(index[row].item<int64_t>()) +
+                        ", outside [0," + std::to_string(frames.size(0)) + ")");
     }
   }
   CropJob job;
@@ -208,7 +209,8 @@ at::Tensor crop_aligned(const at::Tensor& frames, const at::Tensor& landmarks, c
 
 at::Tensor similarity_to_template(const at::Tensor& landmarks, const CropOptions& options) {
   const CropOptions o = detail::resolve_crop(options, "similarity_to_template");
-  return detail::similarity_transforms("similarity_to_template", landmarks, o, landmarks.defined() ? landmarks.device() : c10::Device(c10::kCPU))
+  return detail::similarity_transforms("similarity_to_template", landmarks, o,
+                                       landmarks.defined() ? landmarks.device() : c10::Device(c10::kCPU))
       .to(at::kFloat);
 }
 

@@ -19,12 +19,12 @@ enum CropMode : int32_t {
 
 /// What is the same for every crop of a call.
 struct CropNorm {
-  float mean[3];       // per output channel, 0..255 units
-  float inv_std[3];    // 1 / std
-  int32_t channel[3];  // frame channel read for output channel c
-  float fill;          // value of taps outside the frame (aligned crops)
-  int32_t mode;        // kCropAffine, kCropSubpixelBox or kCropOpenCVBox
-  int32_t quantize;    // 1: sampled values rounded to integers (half up), as uint8 crops are
+  float mean[3];      // per output channel, 0..255 units
+  float inv_std[3];   // 1 / std
+  int32_t channel[3]; // frame channel read for output channel c
+  float fill;         // value of taps outside the frame (aligned crops)
+  int32_t mode;       // kCropAffine, kCropSubpixelBox or kCropOpenCVBox
+  int32_t quantize;   // 1: sampled values rounded to integers (half up), as uint8 crops are
   int64_t out_h, out_w;
 };
 

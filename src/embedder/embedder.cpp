@@ -108,7 +108,9 @@ struct Embedder::Impl {
     detail::for_each_batch(n, batch, device, [&](int64_t first, int64_t count) {
       at::Tensor crops = crops_of(first, count);
       const int64_t padded = options.pad_batches ? padded_batch(count, batch) : count;
-      if (padded > count) crops = at::cat({crops, at::zeros({padded - count, crops.size(1), crops.size(2), crops.size(3)}, crops.options())});
+      if (padded > count)
+        crops =
+            at::cat({crops, at::zeros({padded - count, crops.size(1), crops.size(2), crops.size(3)}, crops.options())});
       const at::Tensor e = forward(crops).narrow(0, 0, count).to(at::kFloat);
       out.narrow(0, first, count).copy_(e / e.norm(2, 1, true).clamp_min(1e-12));
     });
@@ -177,7 +179,8 @@ void Embedder::warmup() {
     detail::log_info("Embedder: about {} kB a crop; batch size {}", per_crop >> 10, d.batch);
   }
   // Every padded batch size up to the batch size, so no call meets a new shape later (see padded_batch).
-  for (int64_t size = 8; size < d.batch && d.options.pad_batches; size = padded_batch(size + 1, d.batch)) d.forward(blank(size));
+  for (int64_t size = 8; size < d.batch && d.options.pad_batches; size = padded_batch(size + 1, d.batch))
+    d.forward(blank(size));
   d.forward(blank(d.batch));
   detail::synchronize(d.device);
 }

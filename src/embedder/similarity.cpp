@@ -15,10 +15,10 @@ at::Tensor template_points(const CropOptions& o) {
         .view({5, 2});
   }
   // insightface's arcface_dst (python/insightface/utils/face_align.py), for 112x112 crops.
-  const at::Tensor arcface = at::tensor({38.2946, 51.6963, 73.5318, 51.5014, 56.0252, 71.7366, 41.5493, 92.3655,
-                                         70.7299, 92.2041},
-                                        at::kDouble)
-                                 .view({5, 2});
+  const at::Tensor arcface =
+      at::tensor({38.2946, 51.6963, 73.5318, 51.5014, 56.0252, 71.7366, 41.5493, 92.3655, 70.7299, 92.2041},
+                 at::kDouble)
+          .view({5, 2});
   double sx = o.width / 112.0, sy = o.height / 112.0, offset_x = 0;
   if (o.width == o.height && o.width % 112 != 0 && o.width % 128 == 0) // norm_crop's 128-multiple sizes
     sx = sy = o.width / 128.0, offset_x = 8.0 * sx;

@@ -30,37 +30,39 @@ trackkit::ClusterOptions agglomerative(trackkit::Linkage linkage, double thresho
   return o;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const trackkit::Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
 } // namespace
 
-TEST_CASE("agglomerative linkages on a line of equal steps: single chains, complete and average pair up by the tie rule",
-          "[embedder][cluster]") {
+using embedder_test::error_of;
+
+TEST_CASE(
+    "agglomerative linkages on a line of equal steps: single chains, complete and average pair up by the tie rule",
+    "[embedder][cluster]") {
   // d(i,j) = 0.25 |i - j| exactly: every neighbour pair ties; the lowest rows merge first.
   const at::Tensor i = at::arange(5, at::kFloat);
   const at::Tensor d = 0.25 * (i.unsqueeze(0) - i.unsqueeze(1)).abs();
   using trackkit::Linkage;
-  CHECK(values(trackkit::cluster_distances(d, agglomerative(Linkage::Single, 0.3))) == std::vector<int64_t>{0, 0, 0, 0, 0});
-  CHECK(values(trackkit::cluster_distances(d, agglomerative(Linkage::Complete, 0.3))) == std::vector<int64_t>{0, 0, 1, 1, 2});
-  CHECK(values(trackkit::cluster_distances(d, agglomerative(Linkage::Average, 0.3))) == std::vector<int64_t>{0, 0, 1, 1, 2});
+  CHECK(values(trackkit::cluster_distances(d, agglomerative(Linkage::Single, 0.3))) ==
+        std::vector<int64_t>{0, 0, 0, 0, 0});
+  CHECK(values(trackkit::cluster_distances(d, agglomerative(Linkage::Complete, 0.3))) ==
+        std::vector<int64_t>{0, 0, 1, 1, 2});
+  CHECK(values(trackkit::cluster_distances(d, agglomerative(Linkage::Average, 0.3))) ==
+        std::vector<int64_t>{0, 0, 1, 1, 2});
   // Average: {2,3} to 4 is mean(0.5, 0.25) = 0.375: merged below 0.4, not below 0.375 (strict, as scikit-learn).
-  CHECK(values(trackkit::cluster_distances(d, agglomerative(Linkage::Average, 0.4))) == std::vector<int64_t>{0, 0, 1, 1, 1});
-  CHECK(values(trackkit::cluster_distances(d, agglomerative(Linkage::Average, 0.375))) == std::vector<int64_t>{0, 0, 1, 1, 2});
-  CHECK(values(trackkit::cluster_distances(d, agglomerative(Linkage::Complete, 0.0))) == std::vector<int64_t>{0, 1, 2, 3, 4});
+  CHECK(values(trackkit::cluster_distances(d, agglomerative(Linkage::Average, 0.4))) ==
+        std::vector<int64_t>{0, 0, 1, 1, 1});
+  CHECK(values(trackkit::cluster_distances(d, agglomerative(Linkage::Average, 0.375))) ==
+        std::vector<int64_t>{0, 0, 1, 1, 2});
+  CHECK(values(trackkit::cluster_distances(d, agglomerative(Linkage::Complete, 0.0))) ==
+        std::vector<int64_t>{0, 1, 2, 3, 4});
 }
 
 TEST_CASE("agglomerative clustering of directions groups by angle, numbered by first row", "[embedder][cluster]") {
   // Groups at 0-20 degrees, 90-95 and 200, interleaved; within-group distances <= 1 - cos 20 = 0.06, between >= 0.66.
-  const at::Tensor e = unit_vectors({90, 0, 200, 10, 95, 20}) * embedder_test::doubles({3.0, 1, 2, 5, 1, 1}).view({6, 1});
+  const at::Tensor e =
+      unit_vectors({90, 0, 200, 10, 95, 20}) * embedder_test::doubles({3.0, 1, 2, 5, 1, 1}).view({6, 1});
   for (auto linkage : {trackkit::Linkage::Average, trackkit::Linkage::Complete, trackkit::Linkage::Single})
-    CHECK(values(trackkit::cluster_embeddings(e, agglomerative(linkage, 0.1))) == std::vector<int64_t>{0, 1, 2, 1, 0, 1});
+    CHECK(values(trackkit::cluster_embeddings(e, agglomerative(linkage, 0.1))) ==
+          std::vector<int64_t>{0, 1, 2, 1, 0, 1});
   CHECK(trackkit::cluster_embeddings(at::zeros({0, 4})).size(0) == 0);
 }
 
@@ -75,15 +77,18 @@ TEST_CASE("density clustering: core points, reach and noise", "[embedder][cluste
   CHECK(values(trackkit::cluster_embeddings(e, o)) == std::vector<int64_t>{0, 0, 0, 0, 0, 1, 2});
 }
 
-TEST_CASE("clusters equal scikit-learn's on the reference embeddings; scores equal scikit-learn's", "[embedder][cluster]") {
+TEST_CASE("clusters equal scikit-learn's on the reference embeddings; scores equal scikit-learn's",
+          "[embedder][cluster]") {
   const std::string ref = embedder_test::reference_dir();
-  if (!embedder_test::have(ref + "/clusters.txt")) TK_SKIP("no " << ref << "/clusters.txt (scripts/embedder-models.sh)");
+  if (!embedder_test::have(ref + "/clusters.txt"))
+    TK_SKIP("no " << ref << "/clusters.txt (scripts/embedder-models.sh)");
   // The embeddings scikit-learn clustered: MOT17-04's OSNet rows, and every LFW face.
   const auto boxes = embedder_test::read_rows(ref + "/mot_boxes.txt");
   std::vector<int64_t> mot04;
   for (size_t i = 0; i < boxes.size(); ++i)
     if (boxes[i][0].find("MOT17-04-FRCNN") != std::string::npos) mot04.push_back(static_cast<int64_t>(i));
-  const at::Tensor mot = embedder_test::read_matrix(ref + "/mot_osnet.txt").index_select(0, at::tensor(mot04, at::kLong));
+  const at::Tensor mot =
+      embedder_test::read_matrix(ref + "/mot_osnet.txt").index_select(0, at::tensor(mot04, at::kLong));
   const at::Tensor lfw = embedder_test::read_matrix(ref + "/lfw_mfn.txt");
   const auto scores = embedder_test::read_rows(ref + "/cluster_scores.txt");
   at::Tensor truth;
@@ -133,15 +138,20 @@ TEST_CASE("cluster scores on small cases", "[embedder][cluster]") {
 }
 
 TEST_CASE("clustering rejects bad input with errors naming the argument", "[embedder][cluster]") {
-  CHECK(error_of([] { trackkit::cluster_distances(at::zeros({3, 4})); }) ==
-        "cluster_distances: distances must be square [N,N], got [3,4]");
-  CHECK(error_of([] { trackkit::cluster_embeddings(at::zeros({2, 4})); }) ==
-        "cluster_embeddings: embeddings has a row of zeros (no direction)");
-  CHECK(error_of([] { trackkit::cluster_embeddings(at::full({2, 4}, NAN)); }).rfind("cluster_embeddings: embeddings", 0) == 0);
+  CHECK(error_of([] {
+          trackkit::cluster_distances(at::zeros({3, 4}));
+        }) == "cluster_distances: distances must be square [N,N], got [3,4]");
+  CHECK(error_of([] {
+          trackkit::cluster_embeddings(at::zeros({2, 4}));
+        }) == "cluster_embeddings: embeddings has a row of zeros (no direction)");
+  CHECK(error_of([] {
+          trackkit::cluster_embeddings(at::full({2, 4}, NAN));
+        }).rfind("cluster_embeddings: embeddings", 0) == 0);
   trackkit::ClusterOptions o;
   o.min_samples = 0;
-  CHECK(error_of([&] { trackkit::cluster_embeddings(at::ones({2, 4}), o); }) ==
-        "cluster_embeddings: options.min_samples must be >= 1, got 0");
+  CHECK(error_of([&] {
+          trackkit::cluster_embeddings(at::ones({2, 4}), o);
+        }) == "cluster_embeddings: options.min_samples must be >= 1, got 0");
   CHECK(error_of([] { trackkit::score_clusters(at::zeros({3}, at::kLong), at::zeros({2}, at::kLong)); }) ==
         "score_clusters: truth must have as many rows as labels (3), got 2");
 }

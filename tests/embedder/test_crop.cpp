@@ -48,22 +48,15 @@ at::Tensor chw(const cv::Mat& m) {
   return at::from_blob(m.data, {m.rows, m.cols, 3}, at::kFloat).permute({2, 0, 1}).clone();
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const trackkit::Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
 } // namespace
+
+using embedder_test::error_of;
 
 TEST_CASE("box crops equal cv::resize of the clamped crop (INTER_LINEAR, float)", "[embedder][crop]") {
   const at::Tensor frames = at::stack({noise_frame(90, 160, 1), smooth_frame(90, 160)});
   // Down- and upscaling, a box at the frame's corner, boxes partly outside (clamped to the frame).
-  const at::Tensor boxes = embedder_test::doubles({0., 10, 5, 74, 85, 1., 3, 4, 10, 9, 1., 0, 0, 160, 90, 0., -20, -7, 30, 40,
-                                       1., 140, 60, 200, 120})
+  const at::Tensor boxes = embedder_test::doubles({0.,  10, 5,  74,  85, 1., 3,  4,  10,  9,  1.,  0,  0,
+                                                   160, 90, 0., -20, -7, 30, 40, 1., 140, 60, 200, 120})
                                .view({5, 5});
   const at::Tensor crops = trackkit::crop_boxes(frames, boxes, raw(64, 32));
   REQUIRE(crops.sizes() == at::IntArrayRef({5, 3, 64, 32}));
@@ -101,9 +94,11 @@ TEST_CASE("box crops equal cv::resize of the clamped crop (INTER_LINEAR, float)"
 TEST_CASE("box crops of fractional boxes sample at the half-pixel positions of the box", "[embedder][crop]") {
   // A frame whose value is its x index: a crop pixel u of box [x1,x2) must read x1 + (u+0.5)(x2-x1)/w - 0.5, clamped to
   // the centres of the box's first and last pixels.
-  const at::Tensor ramp = at::arange(200, at::kFloat).view({1, 1, 200, 1}).expand({1, 4, 200, 3}).to(at::kByte).contiguous();
+  const at::Tensor ramp =
+      at::arange(200, at::kFloat).view({1, 1, 200, 1}).expand({1, 4, 200, 3}).to(at::kByte).contiguous();
   const double x1 = 10.25, x2 = 30.75;
-  const at::Tensor crop = trackkit::crop_boxes(ramp, embedder_test::doubles({0., x1, 0, x2, 4}).view({1, 5}), raw(2, 8));
+  const at::Tensor crop =
+      trackkit::crop_boxes(ramp, embedder_test::doubles({0., x1, 0, x2, 4}).view({1, 5}), raw(2, 8));
   for (int u = 0; u < 8; ++u) {
     const double expect = std::clamp(x1 + (u + 0.5) * (x2 - x1) / 8 - 0.5, x1, x2 - 1);
     CHECK(crop[0][0][0][u].item<double>() == Approx(expect).margin(1e-4));
@@ -113,11 +108,12 @@ TEST_CASE("box crops of fractional boxes sample at the half-pixel positions of t
 TEST_CASE("aligned crops equal cv::warpAffine with the similarity to the ArcFace template", "[embedder][crop]") {
   const at::Tensor frames = at::stack({smooth_frame(200, 240), smooth_frame(200, 240).flip(1).contiguous()});
   // Landmarks: the template scaled 1.3, rotated 20 degrees, moved, plus a fixed perturbation; one face half outside.
-  const at::Tensor tmpl = embedder_test::doubles({38.2946, 51.6963, 73.5318, 51.5014, 56.0252, 71.7366, 41.5493, 92.3655, 70.7299,
-                                      92.2041})
-                              .view({5, 2});
+  const at::Tensor tmpl =
+      embedder_test::doubles({38.2946, 51.6963, 73.5318, 51.5014, 56.0252, 71.7366, 41.5493, 92.3655, 70.7299, 92.2041})
+          .view({5, 2});
   const double a = 20 * M_PI / 180, s = 1.3;
-  const at::Tensor rot = embedder_test::doubles({s * std::cos(a), -s * std::sin(a), s * std::sin(a), s * std::cos(a)}).view({2, 2});
+  const at::Tensor rot =
+      embedder_test::doubles({s * std::cos(a), -s * std::sin(a), s * std::sin(a), s * std::cos(a)}).view({2, 2});
   const at::Tensor jitter = embedder_test::doubles({0.3, -0.2, -0.4, 0.1, 0.2, 0.5, -0.1, -0.3, 0.4, 0.2}).view({5, 2});
   const at::Tensor l0 = at::matmul(tmpl, rot.t()) + embedder_test::doubles({60.0, 20.0}) + jitter;
   const at::Tensor l1 = at::matmul(tmpl, rot) + embedder_test::doubles({-40.0, 90.0});
@@ -140,8 +136,8 @@ TEST_CASE("aligned crops equal cv::warpAffine with the similarity to the ArcFace
     const at::Tensor interior = (sx >= 0) & (sx <= 238) & (sy >= 0) & (sy <= 198);
     const at::Tensor diff = (crops[i] - chw(out)).abs();
     const double inside = (diff * interior).max().item<double>();
-    INFO("face " << i << ": max |ours - cv::warpAffine| = " << inside << " inside the frame, " << diff.max().item<double>()
-                 << " at its edge");
+    INFO("face " << i << ": max |ours - cv::warpAffine| = " << inside << " inside the frame, "
+                 << diff.max().item<double>() << " at its edge");
     CHECK(inside < 0.5);
     CHECK(diff.max().item<double>() < 8);
     CHECK(diff.mean().item<double>() < 0.05);
@@ -192,32 +188,51 @@ TEST_CASE("crop presets normalise per channel in the model's channel order", "[e
 TEST_CASE("crops reject bad boxes, landmarks and options with errors naming the argument", "[embedder][crop]") {
   const at::Tensor frames = at::zeros({2, 40, 60, 3}, at::kByte);
   const trackkit::CropOptions o = raw(16, 8);
-  auto box = [](std::initializer_list<double> v) { return at::tensor(std::vector<double>(v), at::kDouble).view({1, 5}); };
-  CHECK(error_of([&] { trackkit::crop_boxes(frames, box({2, 0, 0, 10, 10}), o); }) ==
+  auto box = [](std::initializer_list<double> v) {
+    return at::tensor(std::vector<double>(v), at::kDouble).view({1, 5});
+  };
+  CHECK(error_of([&] {
+          trackkit::crop_boxes(frames, box({2, 0, 0, 10, 10}), o);
+        }) ==
         "crop_boxes: boxes row 0 (2.000000, 0.000000, 0.000000, 10.000000, 10.000000) is a box frame index (column 0) "
         "outside [0,B) or not an integer (B=2, frames 60x40)");
-  CHECK(error_of([&] { trackkit::crop_boxes(frames, box({0.5, 0, 0, 10, 10}), o); }).find("not an integer") != std::string::npos);
-  CHECK(error_of([&] { trackkit::crop_boxes(frames, box({0, 5, 5, 5, 10}), o); }).find("with zero width or height") !=
-        std::string::npos);
-  CHECK(error_of([&] { trackkit::crop_boxes(frames, box({1, 70, 5, 90, 10}), o); }).find("entirely outside its frame") !=
-        std::string::npos);
+  CHECK(error_of([&] {
+          trackkit::crop_boxes(frames, box({0.5, 0, 0, 10, 10}), o);
+        }).find("not an integer") != std::string::npos);
+  CHECK(error_of([&] {
+          trackkit::crop_boxes(frames, box({0, 5, 5, 5, 10}), o);
+        }).find("with zero width or height") != std::string::npos);
+  CHECK(error_of([&] {
+          trackkit::crop_boxes(frames, box({1, 70, 5, 90, 10}), o);
+        }).find("entirely outside its frame") != std::string::npos);
   CHECK(error_of([&] { trackkit::crop_boxes(frames, box({0, NAN, 5, 9, 10}), o); }).rfind("crop_boxes: boxes", 0) == 0);
-  CHECK(error_of([&] { trackkit::crop_boxes(frames, at::zeros({3, 4}), o); }) ==
-        "crop_boxes: boxes must have shape [N,5], got [3,4]");
-  CHECK(error_of([&] { trackkit::crop_boxes(frames.to(at::kFloat), box({0, 0, 0, 5, 5}), o); }).rfind("crop_boxes: frames", 0) == 0);
-  CHECK(error_of([&] { trackkit::crop_aligned(frames, at::zeros({3, 4, 2}), at::Tensor(), o); }) ==
-        "crop_aligned: landmarks must have shape [N,5,2], got [3,4,2]");
-  CHECK(error_of([&] { trackkit::crop_aligned(frames, at::ones({1, 5, 2}), at::zeros({1}, at::kLong), o); }) ==
-        "crop_aligned: landmarks row 0 is degenerate (all five points equal)");
-  CHECK(error_of([&] { trackkit::crop_aligned(frames, at::rand({1, 5, 2}), at::Tensor(), o); }).rfind(
-            "crop_aligned: frame_index is required", 0) == 0);
-  CHECK(error_of([&] { trackkit::crop_aligned(frames, at::rand({1, 5, 2}), at::tensor({5}, at::kLong), o); }) ==
-        "crop_aligned: frame_index entry 0 is 5, outside [0,2)");
+  CHECK(error_of([&] {
+          trackkit::crop_boxes(frames, at::zeros({3, 4}), o);
+        }) == "crop_boxes: boxes must have shape [N,5], got [3,4]");
+  CHECK(error_of([&] {
+          trackkit::crop_boxes(frames.to(at::kFloat), box({0, 0, 0, 5, 5}), o);
+        }).rfind("crop_boxes: frames", 0) == 0);
+  CHECK(error_of([&] {
+          trackkit::crop_aligned(frames, at::zeros({3, 4, 2}), at::Tensor(), o);
+        }) == "crop_aligned: landmarks must have shape [N,5,2], got [3,4,2]");
+  CHECK(error_of([&] {
+          trackkit::crop_aligned(frames, at::ones({1, 5, 2}), at::zeros({1}, at::kLong), o);
+        }) == "crop_aligned: landmarks row 0 is degenerate (all five points equal)");
+  CHECK(error_of([&] {
+          trackkit::crop_aligned(frames, at::rand({1, 5, 2}), at::Tensor(), o);
+        }).rfind("crop_aligned: frame_index is required", 0) == 0);
+  CHECK(error_of([&] {
+          trackkit::crop_aligned(frames, at::rand({1, 5, 2}), at::tensor({5}, at::kLong), o);
+        }) == "crop_aligned: frame_index entry 0 is 5, outside [0,2)");
   trackkit::CropOptions bad = o;
   bad.std = {1, 0, 1};
-  CHECK(error_of([&] { trackkit::crop_boxes(frames, box({0, 0, 0, 5, 5}), bad); }).rfind("crop_boxes: options.std", 0) == 0);
+  CHECK(error_of([&] {
+          trackkit::crop_boxes(frames, box({0, 0, 0, 5, 5}), bad);
+        }).rfind("crop_boxes: options.std", 0) == 0);
   bad = o, bad.preset = trackkit::CropPreset::Auto;
-  CHECK(error_of([&] { trackkit::crop_boxes(frames, box({0, 0, 0, 5, 5}), bad); }).rfind("crop_boxes: options.preset", 0) == 0);
+  CHECK(error_of([&] {
+          trackkit::crop_boxes(frames, box({0, 0, 0, 5, 5}), bad);
+        }).rfind("crop_boxes: options.preset", 0) == 0);
   // Empty N is fine: [0,3,h,w].
   CHECK(trackkit::crop_boxes(frames, at::zeros({0, 5}), o).sizes() == at::IntArrayRef({0, 3, 16, 8}));
   CHECK(trackkit::crop_aligned(frames, at::zeros({0, 5, 2}), at::zeros({0}, at::kLong), o).size(0) == 0);

@@ -41,15 +41,6 @@ std::string save_model(const std::string& name, const std::string& body, const s
   return path;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const trackkit::Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
 struct Needs {
   std::string models = et::models_dir(), ref = et::reference_dir(), data = tk_test_data_dir();
   bool ok(const std::vector<std::string>& files) const {
@@ -93,6 +84,8 @@ at::Tensor embed_mot(trackkit::Embedder& embedder, const Rows& rows,
 
 } // namespace
 
+using embedder_test::error_of;
+
 TEST_CASE("OSNet on MOT17 ground-truth boxes: parity with ONNX Runtime and same/different-identity AUC",
           "[embedder][parity]") {
   const Needs n;
@@ -102,9 +95,11 @@ TEST_CASE("OSNet on MOT17 ground-truth boxes: parity with ONNX Runtime and same/
   const at::Tensor expected = et::read_matrix(n.ref + "/mot_osnet.txt");
   const trackkit::EmbedderOptions o = test_options();
   trackkit::Embedder embedder(model, o);
-  CHECK((embedder.embedding_dim() == 512 && embedder.crop_options().height == 256 && embedder.crop_options().width == 128));
+  CHECK((embedder.embedding_dim() == 512 && embedder.crop_options().height == 256 &&
+         embedder.crop_options().width == 128));
   std::map<std::string, std::vector<size_t>> by_sequence;
-  for (size_t i = 0; i < rows.size(); ++i) by_sequence[fs::path(rows[i][0]).parent_path().parent_path().string()].push_back(i);
+  for (size_t i = 0; i < rows.size(); ++i)
+    by_sequence[fs::path(rows[i][0]).parent_path().parent_path().string()].push_back(i);
   const at::Tensor ours = embed_mot(embedder, rows, by_sequence, n.data);
   if (!ours.defined()) TK_SKIP("cannot read the MOT17 frames here");
   const at::Tensor cos = et::row_cosine(ours, expected);
@@ -136,8 +131,9 @@ TEST_CASE("OSNet on MOT17 ground-truth boxes: parity with ONNX Runtime and same/
   };
   const double python = et::summary_value(et::read_text(n.ref + "/summary.json"), "reid", "roc_auc");
   const double auc_ours = auc_of(ours), auc_reference = auc_of(expected);
-  std::printf("embedder-quality ReID ROC AUC (same vs different identity, MOT17 gt, %s %s): trackkit %.5f, Python %.5f\n",
-              o.device.c_str(), trackkit::precision_name(o.precision), auc_ours, python);
+  std::printf(
+      "embedder-quality ReID ROC AUC (same vs different identity, MOT17 gt, %s %s): trackkit %.5f, Python %.5f\n",
+      o.device.c_str(), trackkit::precision_name(o.precision), auc_ours, python);
   CHECK(auc_reference == Approx(python).margin(1e-9)); // the AUC helper agrees with scikit-learn
   CHECK(auc_ours == Approx(python).margin(2e-3));
 }
@@ -156,10 +152,10 @@ TEST_CASE("MobileFaceNet on the LFW pairs: parity and verification accuracy agai
   trackkit::Embedder embedder(model, o);
   // The aligned crops are the model input as they are: each image is a frame, its box the whole image.
   const int64_t count = static_cast<int64_t>(frames.size());
-  const at::Tensor boxes = at::stack({at::arange(count, at::kDouble), at::zeros({count}, at::kDouble),
-                                      at::zeros({count}, at::kDouble), at::full({count}, 112.0, at::kDouble),
-                                      at::full({count}, 112.0, at::kDouble)},
-                                     1);
+  const at::Tensor boxes =
+      at::stack({at::arange(count, at::kDouble), at::zeros({count}, at::kDouble), at::zeros({count}, at::kDouble),
+                 at::full({count}, 112.0, at::kDouble), at::full({count}, 112.0, at::kDouble)},
+                1);
   const at::Tensor ours = embedder.embed(at::stack(frames), boxes).cpu();
   const at::Tensor cos = et::row_cosine(ours, et::read_matrix(n.ref + "/lfw_mfn.txt"));
   report_parity("MobileFaceNet LFW aligned", cos, o);
@@ -172,15 +168,18 @@ TEST_CASE("MobileFaceNet on the LFW pairs: parity and verification accuracy agai
   }
   const double python = et::summary_value(et::read_text(n.ref + "/summary.json"), "lfw", "accuracy");
   const double accuracy = et::best_accuracy(sims, same);
-  std::printf("embedder-quality LFW verification accuracy at the best threshold (%zu pairs, %s %s): trackkit %.4f, "
-              "Python %.4f\n", sims.size(), o.device.c_str(), trackkit::precision_name(o.precision), accuracy, python);
+  std::printf(
+      "embedder-quality LFW verification accuracy at the best threshold (%zu pairs, %s %s): trackkit %.4f, "
+      "Python %.4f\n",
+      sims.size(), o.device.c_str(), trackkit::precision_name(o.precision), accuracy, python);
   CHECK(accuracy == Approx(python).margin(1e-9));
 }
 
 TEST_CASE("faces aligned by landmarks on the device match insightface's norm_crop path", "[embedder][parity]") {
   const Needs n;
   const std::string model = n.models + "/mobilefacenet.torchscript";
-  if (!n.ok({model, n.ref + "/aligned_frames.bgr"})) TK_SKIP("no " << model << " / references (scripts/embedder-models.sh)");
+  if (!n.ok({model, n.ref + "/aligned_frames.bgr"}))
+    TK_SKIP("no " << model << " / references (scripts/embedder-models.sh)");
   const auto rows = et::read_rows(n.ref + "/aligned.txt");
   std::ifstream in(n.ref + "/aligned_frames.bgr", std::ios::binary);
   const int64_t count = static_cast<int64_t>(fs::file_size(n.ref + "/aligned_frames.bgr")) / (480 * 640 * 3);
@@ -190,7 +189,8 @@ TEST_CASE("faces aligned by landmarks on the device match insightface's norm_cro
   const trackkit::EmbedderOptions o = test_options();
   trackkit::Embedder embedder(model, o);
   const at::Tensor ours =
-      embedder.embed_aligned(frames, table.narrow(1, 1, 10).reshape({-1, 5, 2}), table.select(1, 0).to(at::kLong)).cpu();
+      embedder.embed_aligned(frames, table.narrow(1, 1, 10).reshape({-1, 5, 2}), table.select(1, 0).to(at::kLong))
+          .cpu();
   const at::Tensor cos = et::row_cosine(ours, et::read_matrix(n.ref + "/aligned_mfn.txt"));
   report_parity("MobileFaceNet landmark-aligned (synthetic placement)", cos, o);
   CHECK(static_cast<size_t>(ours.size(0)) == rows.size());
@@ -209,9 +209,10 @@ TEST_CASE("the Embedder batches without changing results and gives [0,D] for no 
   CHECK(small.batch_size() == 3);
   at::manual_seed(3);
   const at::Tensor frames = at::randint(0, 256, {2, 120, 90, 3}, at::kByte);
-  const at::Tensor boxes = embedder_test::doubles({0., 0, 0, 40, 100, 1., 10, 10, 80, 118, 0., 50, 20, 90, 60, 1., 5, 5, 25, 45,
-                                       0., 30, 0, 60, 120, 1., 0, 60, 90, 120, 0., 1, 1, 2, 2})
-                               .view({7, 5});
+  const at::Tensor boxes =
+      embedder_test::doubles({0., 0,  0,  40, 100, 1., 10,  10, 80, 118, 0., 50,  20, 90, 60, 1., 5, 5,
+                              25, 45, 0., 30, 0,   60, 120, 1., 0,  60,  90, 120, 0., 1,  1,  2,  2})
+          .view({7, 5});
   o.batch_size = 0, o.pad_batches = false; // no blank crops appended
   trackkit::Embedder unpadded(model, o);
   const at::Tensor a = all.embed(frames, boxes), b = small.embed(frames, boxes), c = unpadded.embed(frames, boxes);
@@ -231,17 +232,22 @@ TEST_CASE("the Embedder rejects bad models and bad input with clear errors", "[e
         "Embedder: model_path \"/nonexistent/model.torchscript\" does not exist or is not a file");
   const std::string corrupt = (fs::temp_directory_path() / "tk_test_embedder_corrupt.torchscript").string();
   std::ofstream(corrupt) << "not a zip archive";
-  CHECK(error_of([&] { trackkit::Embedder(corrupt, o); }).rfind("Embedder: model_path \"" + corrupt + "\" is not a loadable", 0) == 0);
+  CHECK(error_of([&] {
+          trackkit::Embedder(corrupt, o);
+        }).rfind("Embedder: model_path \"" + corrupt + "\" is not a loadable", 0) == 0);
   const std::string image_out = save_model("image_out", "    return x\n");
   CHECK(error_of([&] { trackkit::Embedder(image_out, o); }) ==
         "Embedder: model_path \"" + image_out + "\" returns [2,3,112,112] for 2 crops, not [N,D]");
   const std::string flat = save_model("flat", "    return x.mean([1, 2, 3])\n");
-  CHECK(error_of([&] { trackkit::Embedder(flat, o); }) == "Embedder: model_path \"" + flat + "\" returns [2] for 2 crops, not [N,D]");
+  CHECK(error_of([&] { trackkit::Embedder(flat, o); }) ==
+        "Embedder: model_path \"" + flat + "\" returns [2] for 2 crops, not [N,D]");
   // A valid [N,D] model without metadata: its preset must be given.
   const std::string pooled = save_model("pooled", "    return x.mean([2, 3])\n");
   trackkit::EmbedderOptions auto_preset;
   auto_preset.device = "cpu";
-  CHECK(error_of([&] { trackkit::Embedder(pooled, auto_preset); }).rfind("Embedder: options.crop.preset is Auto but model_path", 0) == 0);
+  CHECK(error_of([&] {
+          trackkit::Embedder(pooled, auto_preset);
+        }).rfind("Embedder: options.crop.preset is Auto but model_path", 0) == 0);
   trackkit::Embedder pooling(pooled, o);
   CHECK(pooling.embedding_dim() == 3);
   // The metadata gives preset and size.
@@ -250,16 +256,21 @@ TEST_CASE("the Embedder rejects bad models and bad input with clear errors", "[e
   const trackkit::Embedder meta(with_meta, auto_preset);
   CHECK((meta.crop_options().preset == trackkit::CropPreset::ImageNet && meta.crop_options().height == 64));
   const at::Tensor frames = at::zeros({1, 50, 50, 3}, at::kByte);
-  CHECK(error_of([&] { pooling.embed(frames, embedder_test::doubles({0., 60, 60, 70, 70}).view({1, 5})); })
-            .find("Embedder::embed: boxes row 0") == 0);
-  CHECK(error_of([&] { pooling.embed(frames.squeeze(0), at::zeros({0, 5})); }) ==
-        "Embedder::embed: frames must have 4 dimensions, got shape [50,50,3]");
-  CHECK(error_of([&] { pooling.embed_aligned(frames, at::zeros({2, 5, 3})); }) ==
-        "Embedder::embed_aligned: landmarks must have shape [N,5,2], got [2,5,3]");
-  CHECK(error_of([&] { pooling.embed_crops(at::zeros({2, 3, 64, 64})); }) ==
-        "Embedder::embed_crops: crops must have shape [N,3,112,112], got [2,3,64,64]");
+  CHECK(error_of([&] {
+          pooling.embed(frames, embedder_test::doubles({0., 60, 60, 70, 70}).view({1, 5}));
+        }).find("Embedder::embed: boxes row 0") == 0);
+  CHECK(error_of([&] {
+          pooling.embed(frames.squeeze(0), at::zeros({0, 5}));
+        }) == "Embedder::embed: frames must have 4 dimensions, got shape [50,50,3]");
+  CHECK(error_of([&] {
+          pooling.embed_aligned(frames, at::zeros({2, 5, 3}));
+        }) == "Embedder::embed_aligned: landmarks must have shape [N,5,2], got [2,5,3]");
+  CHECK(error_of([&] {
+          pooling.embed_crops(at::zeros({2, 3, 64, 64}));
+        }) == "Embedder::embed_crops: crops must have shape [N,3,112,112], got [2,3,64,64]");
   // A box partly outside the frame is clamped (no error); the embedding equals that of the clamped box.
-  const at::Tensor ramp = at::arange(50, at::kFloat).view({1, 1, 50, 1}).expand({1, 50, 50, 3}).to(at::kByte).contiguous();
+  const at::Tensor ramp =
+      at::arange(50, at::kFloat).view({1, 1, 50, 1}).expand({1, 50, 50, 3}).to(at::kByte).contiguous();
   CHECK(at::allclose(pooling.embed(ramp, embedder_test::doubles({0., -10, -10, 25, 60}).view({1, 5})),
                      pooling.embed(ramp, embedder_test::doubles({0., 0, 0, 25, 50}).view({1, 5}))));
 }

@@ -44,7 +44,8 @@ TEST_CASE("crops: CUDA equals CPU to the last bit", "[embedder][cuda]") {
       const at::Tensor a_cpu = trackkit::crop_aligned(frames, landmarks, index, o);
       const at::Tensor a_gpu = trackkit::crop_aligned(frames.cuda(), landmarks.cuda(), index.cuda(), o).cpu();
       // The similarity is estimated by tensor operations on each device (reductions may round differently).
-      CHECK((a_cpu.to(at::kFloat) - a_gpu.to(at::kFloat)).abs().max().item<double>() < (dtype == at::kFloat ? 1e-3 : 1e-2));
+      CHECK((a_cpu.to(at::kFloat) - a_gpu.to(at::kFloat)).abs().max().item<double>() <
+            (dtype == at::kFloat ? 1e-3 : 1e-2));
     }
   }
 }

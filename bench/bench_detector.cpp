@@ -4,7 +4,6 @@
 // Counters: frames_per_second (end to end), pre_ms / infer_ms / post_ms (per frame, from a separate timed
 // pass whose stages are synchronised), peak_MB (GPU allocator peak during the run).
 #include <ATen/ATen.h>
-#include <ATen/detail/CUDAHooksInterface.h>
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -12,11 +11,8 @@
 #include <memory>
 #include <string>
 
+#include "bench_gpu.hpp"
 #include "trackkit/detector.hpp"
-
-#ifdef TRACKKIT_WITH_CUDA
-#include <c10/cuda/CUDACachingAllocator.h>
-#endif
 
 namespace {
 
@@ -26,23 +22,8 @@ std::string model_file(const char* name) {
   return std::filesystem::exists(p) ? p.string() : std::string();
 }
 
-void sync(const c10::Device& device) {
-  if (device.is_cuda()) at::detail::getCUDAHooks().deviceSynchronize(device.index());
-}
-
-int64_t peak_bytes(const c10::Device& device, bool reset) {
-#ifdef TRACKKIT_WITH_CUDA
-  if (device.is_cuda()) {
-    namespace allocator = c10::cuda::CUDACachingAllocator;
-    if (reset) allocator::resetPeakStats(device.index());
-    return allocator::getDeviceStats(device.index())
-        .allocated_bytes[static_cast<size_t>(c10::CachingAllocator::StatType::AGGREGATE)]
-        .peak;
-  }
-#endif
-  (void)device, (void)reset;
-  return 0;
-}
+using bench_gpu::peak_bytes;
+using bench_gpu::sync;
 
 void BM_detector(benchmark::State& state, const char* model, const char* device, trackkit::Precision precision) {
   const std::string path = model_file(model);

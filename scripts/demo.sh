@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# The main job as it stands: set-up, build, then examples/track_mot on the MOT17 sequences of ../shared/data
-# (or TRACKKIT_DATA): the public detections tracked with ByteTrack's MOT17 settings, MOT results written to
-# build/track_mot_results/, HOTA/MOTA/IDF1 printed against the ground truth. Arguments go to track_mot
-# (e.g. --det yolox_x_ablation.txt --val-half).
+# The main job: set-up, build, export the shared YOLOv5n checkpoint to TorchScript (scripts/detector-models.sh, once),
+# then examples/track_video on ../shared/data's PETS09-S2L1 video (or TRACKKIT_DATA): detection -> sparse-flow GMC
+# -> BoT-SORT, MOT results + tracks.csv + an annotated video in build/track_video/, HOTA/MOTA/IDF1 against MOT15's
+# ground truth, frames/s per stage. Arguments go to track_video (e.g. a video of your own and --model M.torchscript).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-TRACKKIT_BUILD_TARGET=track_mot "$root/scripts/build.sh"
+TRACKKIT_BUILD_TARGET=track_video "$root/scripts/build.sh"
 build=${TRACKKIT_BUILD:-$root/build}
-data=${TRACKKIT_DATA:-$(cd "$root/.." && pwd)/shared/data}
-"$build/examples/track_mot" --data "$data" --out "$build/track_mot_results" "$@"
+"$root/scripts/detector-models.sh" "$build" > "$build/detector-models.log" 2>&1 \
+  || { tail -20 "$build/detector-models.log"; exit 1; }
+export TRACKKIT_DATA=${TRACKKIT_DATA:-$(cd "$root/.." && pwd)/shared/data}
+if [ $# -eq 0 ]; then set -- --out "$build/track_video/PETS09-S2L1"; fi
+"$build/examples/track_video" "$@"

@@ -17,10 +17,23 @@ using Catch::Approx;
   } while (0)
 #endif
 #include <cstdlib>
+#include <functional>
 #include <string>
+
+#include "trackkit/error.hpp"
 
 /// Test data folder from TRACKKIT_DATA ("" when unset).
 inline std::string tk_test_data_dir() {
   const char* dir = std::getenv("TRACKKIT_DATA");
   return dir != nullptr ? std::string(dir) : std::string();
+}
+
+/// The message of the trackkit::Error that `f` throws ("" when it throws none).
+inline std::string tk_error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const trackkit::Error& e) {
+    return e.what();
+  }
+  return "";
 }

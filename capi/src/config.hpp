@@ -7,7 +7,19 @@
 
 #include "guard.hpp"
 
+namespace trackkit {
+struct DetectorOptions;
+struct GmcOptions;
+struct TrackerOptions;
+} // namespace trackkit
+
 namespace trackkit::capi {
+
+// The components' config conversions (defined beside their wrappers), for configs that nest them.
+DetectorOptions detector_options(const char* function, const tk_detector_config* config);
+GmcOptions gmc_options(const char* function, const tk_gmc_config* config);
+TrackerOptions tracker_options(const char* function, const tk_tracker_config* config);
+tk_tracker_config tracker_config(const TrackerOptions& options);
 
 template <typename Config>
 Config read_config(const char* function, const Config* given, const Config& defaults, size_t first_version_size,

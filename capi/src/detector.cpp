@@ -40,6 +40,10 @@ trackkit::DetectorOptions to_options(const char* fn, const tk_detector_config* c
 
 } // namespace
 
+trackkit::DetectorOptions trackkit::capi::detector_options(const char* function, const tk_detector_config* config) {
+  return to_options(function, config);
+}
+
 extern "C" {
 
 TK_API tk_detector_config tk_detector_config_defaults(void) {

@@ -56,6 +56,10 @@ at::Tensor optional_tensor(const char* fn, const char* argument, const DLTensor*
 
 } // namespace
 
+trackkit::GmcOptions trackkit::capi::gmc_options(const char* function, const tk_gmc_config* config) {
+  return to_options(function, config);
+}
+
 extern "C" {
 
 TK_API tk_gmc_config tk_gmc_config_defaults(void) { return to_config({}); }

@@ -66,6 +66,11 @@ at::Tensor track_rows(const trackkit::TrackerOutput& out) {
 
 } // namespace
 
+trackkit::TrackerOptions trackkit::capi::tracker_options(const char* function, const tk_tracker_config* config) {
+  return to_options(function, config);
+}
+tk_tracker_config trackkit::capi::tracker_config(const trackkit::TrackerOptions& options) { return to_config(options); }
+
 extern "C" {
 
 TK_API tk_tracker_config tk_tracker_config_defaults(void) { return to_config({}); }

@@ -119,7 +119,8 @@ class TRACKKIT_API GMC {
   /// Stateless and batched: frames uint8 [B,H,W] or [B,H,W,C] of consecutive frames. Without `previous`,
   /// B-1 warps (frame i -> i+1); with `previous` ([H,W] or [H,W,C], same device), B warps, the first from
   /// `previous` to frames[0]. Pairs run in parallel (ATen's thread pool on the CPU, one batch on CUDA).
-  /// detections: optional [N,5] rows (frame index in `frames`, x1, y1, x2, y2). Does not touch apply's state.
+  /// detections: optional [N,5] rows (frame index in `frames`, x1, y1, x2, y2); with `previous`, index -1 marks
+  /// boxes of `previous` (as apply() masks a frame by the boxes it was given with). Does not touch apply's state.
   GmcBatchResult estimate(const at::Tensor& frames, const at::Tensor& previous = at::Tensor(),
                           const at::Tensor& detections = at::Tensor()) const;
   /// Forgets the previous frame.

@@ -70,4 +70,19 @@ void for_each_batch(int64_t n, int64_t& batch, c10::Device device, const std::fu
   }
 }
 
+BatchFit fit_batch(c10::Device device, double fraction, int64_t max_batch, const std::function<void(int64_t)>& run) {
+  reset_peak_memory(device);
+  const int64_t base = peak_memory_bytes(device);
+  run(1);
+  const int64_t one = peak_memory_bytes(device) - base;
+  reset_peak_memory(device);
+  run(4);
+  BatchFit fit;
+  fit.bytes_per_item = std::max<int64_t>((peak_memory_bytes(device) - base - one) / 3, 1 << 20);
+  const auto fits =
+      static_cast<int64_t>(static_cast<double>(free_device_bytes(device)) * fraction) / fit.bytes_per_item;
+  fit.batch = std::clamp<int64_t>(fits, 1, max_batch);
+  return fit;
+}
+
 } // namespace trackkit::detail

@@ -24,4 +24,13 @@ void synchronize(c10::Device device);
 /// at half the size (down to 1, then the error propagates) and `batch` keeps the smaller size.
 void for_each_batch(int64_t n, int64_t& batch, c10::Device device, const std::function<void(int64_t, int64_t)>& run);
 
+/// The batch size that fits on a CUDA device: runs run(1) and run(4) under peak-allocation measurement; the memory
+/// an item needs is the difference over 3 (the fixed cost cancels out; at least 1 MiB), and the batch is
+/// `fraction` of the free memory over that, clamped to [1, max_batch].
+struct BatchFit {
+  int64_t batch = 1;
+  int64_t bytes_per_item = 0;
+};
+BatchFit fit_batch(c10::Device device, double fraction, int64_t max_batch, const std::function<void(int64_t)>& run);
+
 } // namespace trackkit::detail

@@ -6,6 +6,7 @@ target_sources(trackkit PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/log.cpp
   ${CMAKE_CURRENT_LIST_DIR}/version.cpp
   ${CMAKE_CURRENT_LIST_DIR}/boxes.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/binary_mask.cpp
   ${CMAKE_CURRENT_LIST_DIR}/box_iou_cpu.cpp
   ${CMAKE_CURRENT_LIST_DIR}/device_memory.cpp
   ${CMAKE_CURRENT_LIST_DIR}/script_model.cpp

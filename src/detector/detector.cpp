@@ -163,19 +163,12 @@ void Detector::warmup(int64_t frame_height, int64_t frame_width) {
   const at::Tensor one =
       at::full({1, frame_height, frame_width, 3}, 114, at::TensorOptions().dtype(at::kByte).device(d.device));
   if (d.options.batch_size == 0 && d.device.is_cuda()) {
-    // The memory one frame needs, from two batch sizes (the model's fixed cost cancels out).
-    detail::reset_peak_memory(d.device);
-    const int64_t base = detail::peak_memory_bytes(d.device);
-    d.batch = 1;
-    d.run(one);
-    const int64_t one_frame = detail::peak_memory_bytes(d.device) - base;
-    detail::reset_peak_memory(d.device);
-    d.batch = 4;
-    d.run(one.expand({4, frame_height, frame_width, 3}).contiguous());
-    const int64_t per_frame = std::max<int64_t>((detail::peak_memory_bytes(d.device) - base - one_frame) / 3, 1 << 20);
-    const int64_t fits = detail::free_device_bytes(d.device) * 7 / 10 / per_frame;
-    d.batch = std::clamp<int64_t>(fits, 1, 64);
-    detail::log_info("Detector: about {} MB a frame; batch size {}", per_frame >> 20, d.batch);
+    const detail::BatchFit fit = detail::fit_batch(d.device, 0.7, 64, [&](int64_t b) {
+      d.batch = b;
+      d.run(one.expand({b, frame_height, frame_width, 3}).contiguous());
+    });
+    d.batch = fit.batch;
+    detail::log_info("Detector: about {} MB a frame; batch size {}", fit.bytes_per_item >> 20, d.batch);
   }
   d.run(one.expand({d.batch, frame_height, frame_width, 3}).contiguous());
   detail::synchronize(d.device);

@@ -167,16 +167,9 @@ void Embedder::warmup() {
     return at::zeros({n, 3, d.crop.height, d.crop.width}, at::TensorOptions().device(d.device).dtype(d.crop.dtype));
   };
   if (d.options.batch_size == 0 && d.device.is_cuda()) {
-    // The memory a crop needs, from two batch sizes (the model's fixed cost cancels out).
-    detail::reset_peak_memory(d.device);
-    const int64_t base = detail::peak_memory_bytes(d.device);
-    d.forward(blank(1));
-    const int64_t one = detail::peak_memory_bytes(d.device) - base;
-    detail::reset_peak_memory(d.device);
-    d.forward(blank(33));
-    const int64_t per_crop = std::max<int64_t>((detail::peak_memory_bytes(d.device) - base - one) / 32, 64 << 10);
-    d.batch = std::clamp<int64_t>(detail::free_device_bytes(d.device) * 7 / 10 / per_crop, 1, 1024);
-    detail::log_info("Embedder: about {} kB a crop; batch size {}", per_crop >> 10, d.batch);
+    const detail::BatchFit fit = detail::fit_batch(d.device, 0.7, 1024, [&](int64_t b) { d.forward(blank(b)); });
+    d.batch = fit.batch;
+    detail::log_info("Embedder: about {} kB a crop; batch size {}", fit.bytes_per_item >> 10, d.batch);
   }
   // Every padded batch size up to the batch size, so no call meets a new shape later (see padded_batch).
   for (int64_t size = 8; size < d.batch && d.options.pad_batches; size = padded_batch(size + 1, d.batch))

@@ -90,9 +90,10 @@ GmcBatchResult empty_batch(int64_t n, int rows, const c10::Device& device) {
   return r;
 }
 
-g::BoxList boxes_of_frame(const at::Tensor& dets, const std::vector<int64_t>& begin, int64_t frame) {
-  if (!dets.defined() || begin.empty()) return {};
-  return {dets.const_data_ptr<double>() + begin[frame] * 5 + 1, begin[frame + 1] - begin[frame]};
+/// boxes: [N,4] contiguous float64, grouped by frame; frame f's rows are begin[f]..begin[f+1].
+g::BoxList boxes_of_frame(const at::Tensor& boxes, const std::vector<int64_t>& begin, int64_t frame) {
+  if (!boxes.defined() || begin.empty()) return {};
+  return {boxes.const_data_ptr<double>() + begin[frame] * 4, begin[frame + 1] - begin[frame]};
 }
 
 } // namespace
@@ -163,51 +164,55 @@ GmcResult GMC::apply(const at::Tensor& frame, const at::Tensor& detections) {
 GmcBatchResult GMC::estimate(const at::Tensor& frames, const at::Tensor& previous, const at::Tensor& detections) const {
   constexpr const char* fn = "GMC::estimate";
   const GmcOptions& o = impl_->options;
-  at::Tensor f = check_frames(fn, "frames", frames, true);
+  at::Tensor f = check_frames(fn, "frames", frames, true), p;
   const bool has_previous = previous.defined();
   if (has_previous) {
-    at::Tensor p = check_frames(fn, "previous", previous, false);
+    p = check_frames(fn, "previous", previous, false);
     TensorCheck(fn, "previous", previous).same_device(frames, "frames");
     if (p.sizes().slice(1) != f.sizes().slice(1)) {
       fail_argument(
           fn, "previous",
           "must have the frames' size " + shape_string(f.sizes().slice(1)) + ", got " + shape_string(previous.sizes()));
     }
-    f = at::cat({p, f}, 0);
   }
   const at::Tensor d = check_boxes(fn, "detections", detections, 5);
-  const int64_t b = f.size(0), n = std::max<int64_t>(0, b - 1);
+  const int64_t b = f.size(0) + (has_previous ? 1 : 0), n = std::max<int64_t>(0, b - 1);
   const int rows = warp_rows(o);
   if (use_torch_path(o, f)) {
     GmcBatchResult r = empty_batch(n, rows, f.device());
     if (n == 0) return r;
-    const g::TorchFrames all = g::prepare_torch(o, f);
+    const g::TorchFrames all = g::prepare_torch(o, has_previous ? at::cat({p, f}, 0) : f);
     const g::TorchPairs p = g::ecc_torch(o, all.slice(0, n), all.slice(1, n + 1));
     return {p.warps, p.status, p.points, r.inliers, p.score};
   }
   GmcBatchResult r = empty_batch(n, rows, c10::Device(c10::kCPU));
   if (n == 0) return r.warps.device() == f.device() ? r : empty_batch(n, rows, f.device());
-  const at::Tensor host = f.cpu();
-  // Detection rows grouped by frame (frame index of `frames`; shifted by one behind `previous`).
+  // Frames stay where they are (no concatenation with `previous`: a batch of 1080p frames is hundreds of MB).
+  const at::Tensor host = f.cpu(), host_previous = has_previous ? p.cpu() : p;
+  const auto frame_at = [&](int64_t i) { return has_previous ? (i == 0 ? host_previous[0] : host[i - 1]) : host[i]; };
+  // Detection rows grouped by prepared frame (`previous` first when given, its rows marked -1).
   std::vector<int64_t> begin;
-  at::Tensor sorted;
+  at::Tensor sorted, sorted_boxes;
   if (d.defined()) {
     const at::Tensor index = d.select(1, 0);
-    if (d.size(0) > 0 && (index.min().item<double>() < 0 || index.max().item<double>() >= frames.size(0) ||
+    const int64_t first = has_previous ? -1 : 0; // -1: boxes of `previous`
+    if (d.size(0) > 0 && (index.min().item<double>() < first || index.max().item<double>() >= frames.size(0) ||
                           !at::equal(index, index.round()))) {
-      fail_argument(fn, "detections", "column 0 must hold frame indices in [0," + std::to_string(frames.size(0)) + ")");
+      fail_argument(
+          fn, "detections",
+          "column 0 must hold frame indices in [" + std::to_string(first) + "," + std::to_string(frames.size(0)) + ")");
     }
     sorted = d.index_select(0, at::argsort(index, /*stable=*/true)).contiguous();
-    const at::Tensor counts = at::bincount(sorted.select(1, 0).to(at::kLong), {}, frames.size(0));
+    sorted_boxes = sorted.narrow(1, 1, 4).contiguous(); // BoxList reads 4 values a box
+    const at::Tensor counts = at::bincount(sorted.select(1, 0).to(at::kLong) - first, {}, b);
     begin.assign(b + 1, 0);
     const int64_t* c = counts.const_data_ptr<int64_t>();
-    for (int64_t i = 0; i < frames.size(0); ++i)
-      begin[i + (has_previous ? 2 : 1)] = begin[i + (has_previous ? 1 : 0)] + c[i];
+    for (int64_t i = 0; i < b; ++i) begin[i + 1] = begin[i] + c[i];
   }
   std::vector<g::Prepared> prepared(b);
   at::parallel_for(0, b, 1, [&](int64_t lo, int64_t hi) {
     for (int64_t i = lo; i < hi; ++i)
-      prepared[i] = g::prepare_cpu(o, as_mat(host[i]), boxes_of_frame(sorted, begin, i));
+      prepared[i] = g::prepare_cpu(o, as_mat(frame_at(i)), boxes_of_frame(sorted_boxes, begin, i));
   });
   double* warps = r.warps.data_ptr<double>();
   std::vector<GmcQuality> quality(n);

@@ -8,13 +8,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "gmc/gmc_test_util.hpp"
-#include "trackkit/error.hpp"
 
 namespace embedder_test {
 
@@ -30,16 +28,6 @@ inline std::string test_device() { return env_or("TRACKKIT_EMBEDDER_DEVICE", "cp
 
 /// float64 tensor of literal values (mixed int/double literals in one braced list).
 inline at::Tensor doubles(std::initializer_list<double> v) { return at::tensor(std::vector<double>(v), at::kDouble); }
-
-/// The message of the trackkit::Error that f throws ("no error" when it throws none).
-inline std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const trackkit::Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 inline bool have(const std::string& path) { return std::filesystem::exists(path); }
 

@@ -32,8 +32,6 @@ trackkit::ClusterOptions agglomerative(trackkit::Linkage linkage, double thresho
 
 } // namespace
 
-using embedder_test::error_of;
-
 TEST_CASE(
     "agglomerative linkages on a line of equal steps: single chains, complete and average pair up by the tie rule",
     "[embedder][cluster]") {
@@ -138,20 +136,20 @@ TEST_CASE("cluster scores on small cases", "[embedder][cluster]") {
 }
 
 TEST_CASE("clustering rejects bad input with errors naming the argument", "[embedder][cluster]") {
-  CHECK(error_of([] {
+  CHECK(tk_error_of([] {
           trackkit::cluster_distances(at::zeros({3, 4}));
         }) == "cluster_distances: distances must be square [N,N], got [3,4]");
-  CHECK(error_of([] {
+  CHECK(tk_error_of([] {
           trackkit::cluster_embeddings(at::zeros({2, 4}));
         }) == "cluster_embeddings: embeddings has a row of zeros (no direction)");
-  CHECK(error_of([] {
+  CHECK(tk_error_of([] {
           trackkit::cluster_embeddings(at::full({2, 4}, NAN));
         }).rfind("cluster_embeddings: embeddings", 0) == 0);
   trackkit::ClusterOptions o;
   o.min_samples = 0;
-  CHECK(error_of([&] {
+  CHECK(tk_error_of([&] {
           trackkit::cluster_embeddings(at::ones({2, 4}), o);
         }) == "cluster_embeddings: options.min_samples must be >= 1, got 0");
-  CHECK(error_of([] { trackkit::score_clusters(at::zeros({3}, at::kLong), at::zeros({2}, at::kLong)); }) ==
+  CHECK(tk_error_of([] { trackkit::score_clusters(at::zeros({3}, at::kLong), at::zeros({2}, at::kLong)); }) ==
         "score_clusters: truth must have as many rows as labels (3), got 2");
 }

@@ -50,8 +50,6 @@ at::Tensor chw(const cv::Mat& m) {
 
 } // namespace
 
-using embedder_test::error_of;
-
 TEST_CASE("box crops equal cv::resize of the clamped crop (INTER_LINEAR, float)", "[embedder][crop]") {
   const at::Tensor frames = at::stack({noise_frame(90, 160, 1), smooth_frame(90, 160)});
   // Down- and upscaling, a box at the frame's corner, boxes partly outside (clamped to the frame).
@@ -191,46 +189,48 @@ TEST_CASE("crops reject bad boxes, landmarks and options with errors naming the 
   auto box = [](std::initializer_list<double> v) {
     return at::tensor(std::vector<double>(v), at::kDouble).view({1, 5});
   };
-  CHECK(error_of([&] {
+  CHECK(tk_error_of([&] {
           trackkit::crop_boxes(frames, box({2, 0, 0, 10, 10}), o);
         }) ==
         "crop_boxes: boxes row 0 (2.000000, 0.000000, 0.000000, 10.000000, 10.000000) is a box frame index (column 0) "
         "outside [0,B) or not an integer (B=2, frames 60x40)");
-  CHECK(error_of([&] {
+  CHECK(tk_error_of([&] {
           trackkit::crop_boxes(frames, box({0.5, 0, 0, 10, 10}), o);
         }).find("not an integer") != std::string::npos);
-  CHECK(error_of([&] {
+  CHECK(tk_error_of([&] {
           trackkit::crop_boxes(frames, box({0, 5, 5, 5, 10}), o);
         }).find("with zero width or height") != std::string::npos);
-  CHECK(error_of([&] {
+  CHECK(tk_error_of([&] {
           trackkit::crop_boxes(frames, box({1, 70, 5, 90, 10}), o);
         }).find("entirely outside its frame") != std::string::npos);
-  CHECK(error_of([&] { trackkit::crop_boxes(frames, box({0, NAN, 5, 9, 10}), o); }).rfind("crop_boxes: boxes", 0) == 0);
-  CHECK(error_of([&] {
+  CHECK(tk_error_of([&] {
+          trackkit::crop_boxes(frames, box({0, NAN, 5, 9, 10}), o);
+        }).rfind("crop_boxes: boxes", 0) == 0);
+  CHECK(tk_error_of([&] {
           trackkit::crop_boxes(frames, at::zeros({3, 4}), o);
         }) == "crop_boxes: boxes must have shape [N,5], got [3,4]");
-  CHECK(error_of([&] {
+  CHECK(tk_error_of([&] {
           trackkit::crop_boxes(frames.to(at::kFloat), box({0, 0, 0, 5, 5}), o);
         }).rfind("crop_boxes: frames", 0) == 0);
-  CHECK(error_of([&] {
+  CHECK(tk_error_of([&] {
           trackkit::crop_aligned(frames, at::zeros({3, 4, 2}), at::Tensor(), o);
         }) == "crop_aligned: landmarks must have shape [N,5,2], got [3,4,2]");
-  CHECK(error_of([&] {
+  CHECK(tk_error_of([&] {
           trackkit::crop_aligned(frames, at::ones({1, 5, 2}), at::zeros({1}, at::kLong), o);
         }) == "crop_aligned: landmarks row 0 is degenerate (all five points equal)");
-  CHECK(error_of([&] {
+  CHECK(tk_error_of([&] {
           trackkit::crop_aligned(frames, at::rand({1, 5, 2}), at::Tensor(), o);
         }).rfind("crop_aligned: frame_index is required", 0) == 0);
-  CHECK(error_of([&] {
+  CHECK(tk_error_of([&] {
           trackkit::crop_aligned(frames, at::rand({1, 5, 2}), at::tensor({5}, at::kLong), o);
         }) == "crop_aligned: frame_index entry 0 is 5, outside [0,2)");
   trackkit::CropOptions bad = o;
   bad.std = {1, 0, 1};
-  CHECK(error_of([&] {
+  CHECK(tk_error_of([&] {
           trackkit::crop_boxes(frames, box({0, 0, 0, 5, 5}), bad);
         }).rfind("crop_boxes: options.std", 0) == 0);
   bad = o, bad.preset = trackkit::CropPreset::Auto;
-  CHECK(error_of([&] {
+  CHECK(tk_error_of([&] {
           trackkit::crop_boxes(frames, box({0, 0, 0, 5, 5}), bad);
         }).rfind("crop_boxes: options.preset", 0) == 0);
   // Empty N is fine: [0,3,h,w].

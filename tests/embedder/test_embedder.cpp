@@ -84,8 +84,6 @@ at::Tensor embed_mot(trackkit::Embedder& embedder, const Rows& rows,
 
 } // namespace
 
-using embedder_test::error_of;
-
 TEST_CASE("OSNet on MOT17 ground-truth boxes: parity with ONNX Runtime and same/different-identity AUC",
           "[embedder][parity]") {
   const Needs n;
@@ -228,24 +226,24 @@ TEST_CASE("the Embedder rejects bad models and bad input with clear errors", "[e
   trackkit::EmbedderOptions o;
   o.device = "cpu";
   o.crop.preset = trackkit::CropPreset::ArcFace;
-  CHECK(error_of([&] { trackkit::Embedder("/nonexistent/model.torchscript", o); }) ==
+  CHECK(tk_error_of([&] { trackkit::Embedder("/nonexistent/model.torchscript", o); }) ==
         "Embedder: model_path \"/nonexistent/model.torchscript\" does not exist or is not a file");
   const std::string corrupt = (fs::temp_directory_path() / "tk_test_embedder_corrupt.torchscript").string();
   std::ofstream(corrupt) << "not a zip archive";
-  CHECK(error_of([&] {
+  CHECK(tk_error_of([&] {
           trackkit::Embedder(corrupt, o);
         }).rfind("Embedder: model_path \"" + corrupt + "\" is not a loadable", 0) == 0);
   const std::string image_out = save_model("image_out", "    return x\n");
-  CHECK(error_of([&] { trackkit::Embedder(image_out, o); }) ==
+  CHECK(tk_error_of([&] { trackkit::Embedder(image_out, o); }) ==
         "Embedder: model_path \"" + image_out + "\" returns [2,3,112,112] for 2 crops, not [N,D]");
   const std::string flat = save_model("flat", "    return x.mean([1, 2, 3])\n");
-  CHECK(error_of([&] { trackkit::Embedder(flat, o); }) ==
+  CHECK(tk_error_of([&] { trackkit::Embedder(flat, o); }) ==
         "Embedder: model_path \"" + flat + "\" returns [2] for 2 crops, not [N,D]");
   // A valid [N,D] model without metadata: its preset must be given.
   const std::string pooled = save_model("pooled", "    return x.mean([2, 3])\n");
   trackkit::EmbedderOptions auto_preset;
   auto_preset.device = "cpu";
-  CHECK(error_of([&] {
+  CHECK(tk_error_of([&] {
           trackkit::Embedder(pooled, auto_preset);
         }).rfind("Embedder: options.crop.preset is Auto but model_path", 0) == 0);
   trackkit::Embedder pooling(pooled, o);
@@ -256,16 +254,16 @@ TEST_CASE("the Embedder rejects bad models and bad input with clear errors", "[e
   const trackkit::Embedder meta(with_meta, auto_preset);
   CHECK((meta.crop_options().preset == trackkit::CropPreset::ImageNet && meta.crop_options().height == 64));
   const at::Tensor frames = at::zeros({1, 50, 50, 3}, at::kByte);
-  CHECK(error_of([&] {
+  CHECK(tk_error_of([&] {
           pooling.embed(frames, embedder_test::doubles({0., 60, 60, 70, 70}).view({1, 5}));
         }).find("Embedder::embed: boxes row 0") == 0);
-  CHECK(error_of([&] {
+  CHECK(tk_error_of([&] {
           pooling.embed(frames.squeeze(0), at::zeros({0, 5}));
         }) == "Embedder::embed: frames must have 4 dimensions, got shape [50,50,3]");
-  CHECK(error_of([&] {
+  CHECK(tk_error_of([&] {
           pooling.embed_aligned(frames, at::zeros({2, 5, 3}));
         }) == "Embedder::embed_aligned: landmarks must have shape [N,5,2], got [2,5,3]");
-  CHECK(error_of([&] {
+  CHECK(tk_error_of([&] {
           pooling.embed_crops(at::zeros({2, 3, 64, 64}));
         }) == "Embedder::embed_crops: crops must have shape [N,3,112,112], got [2,3,64,64]");
   // A box partly outside the frame is clamped (no error); the embedding equals that of the clamped box.

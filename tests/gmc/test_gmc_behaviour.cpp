@@ -29,15 +29,6 @@ bool is_identity(const at::Tensor& warp) {
   return at::equal(warp.cpu(), at::eye(3, at::kDouble).slice(0, 0, warp.size(0)));
 }
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const trackkit::Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
 cv::Mat mot_frame(const std::string& data, const char* sequence, int index) {
   char rel[128];
   std::snprintf(rel, sizeof rel, "mot/MOT17/train/%s/img1/%06d.jpg", sequence, index);
@@ -166,31 +157,31 @@ TEST_CASE("detection boxes keep a moving object out of the estimate") {
 
 TEST_CASE("bad arguments are errors naming the argument") {
   trackkit::GMC gmc;
-  CHECK(message_of([&] {
+  CHECK(tk_error_of([&] {
           gmc.apply(at::zeros({10, 10, 3}, at::kFloat));
         }) == "GMC::apply: frame must have dtype Byte, got Float");
-  CHECK(message_of([&] {
+  CHECK(tk_error_of([&] {
           gmc.apply(at::zeros({2, 10, 10, 3}, at::kByte));
         }) == "GMC::apply: frame must have shape [H,W] or [H,W,C], got [2,10,10,3]");
-  CHECK(message_of([&] {
+  CHECK(tk_error_of([&] {
           gmc.apply(at::zeros({10, 10, 2}, at::kByte));
         }) == "GMC::apply: frame must have 1 or 3 channels (last dimension), got shape [10,10,2]");
-  CHECK(message_of([&] {
+  CHECK(tk_error_of([&] {
           gmc.apply(at::zeros({10, 10}, at::kByte), at::zeros({3, 3}));
         }) == "GMC::apply: detections must have shape [N,4+], got [3,3]");
-  CHECK(message_of([&] {
+  CHECK(tk_error_of([&] {
           gmc.estimate(at::zeros({10, 10}, at::kByte));
         }) == "GMC::estimate: frames must have shape [B,H,W] or [B,H,W,C], got [10,10]");
-  CHECK(message_of([&] {
+  CHECK(tk_error_of([&] {
           gmc.estimate(at::zeros({2, 10, 10}, at::kByte), at::zeros({12, 10}, at::kByte));
         }) == "GMC::estimate: previous must have the frames' size [10,10,1], got [12,10]");
-  CHECK(message_of([&] {
+  CHECK(tk_error_of([&] {
           gmc.estimate(at::zeros({2, 10, 10}, at::kByte), {}, at::zeros({1, 5}) + 2);
         }) == "GMC::estimate: detections column 0 must hold frame indices in [0,2)");
   GmcOptions o;
   o.downscale = 0;
-  CHECK(message_of([&] { trackkit::GMC bad(o); }) == "GMC: options.downscale must be in [1,64], got 0.000000");
-  CHECK(message_of([&] { trackkit::parse_gmc_method("flow"); }) ==
+  CHECK(tk_error_of([&] { trackkit::GMC bad(o); }) == "GMC: options.downscale must be in [1,64], got 0.000000");
+  CHECK(tk_error_of([&] { trackkit::parse_gmc_method("flow"); }) ==
         "parse_gmc_method: method must be none, ecc, orb, sift or sparse_optical_flow, got 'flow'");
   // One frame: no pairs; "none": identity with status ok.
   CHECK(gmc.estimate(at::zeros({1, 10, 10}, at::kByte)).warps.sizes() == at::IntArrayRef({0, 2, 3}));

@@ -49,15 +49,6 @@ struct TempFile {
 
 bool file_exists(const std::string& path) { return std::ifstream(path).good(); }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const trackkit::Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 } // namespace
 
 // ------------------------------------------------------------------------------------------------ files
@@ -117,28 +108,28 @@ TEST_CASE("read_mot_file reads 10-column detections, 9-column gt and space-separ
 TEST_CASE("read_mot_file errors name the file and the line", "[mot]") {
   {
     TempFile f("bad.txt", "1,1,0,0,1,1,1\n2,1,0,0,1,1,1\n3,1,0,abc,1,1,1\n");
-    const std::string msg = error_of([&] { mot::read_mot_file(f.path); });
+    const std::string msg = tk_error_of([&] { mot::read_mot_file(f.path); });
     CHECK(msg.find("read_mot_file") != std::string::npos);
     CHECK(msg.find(f.path + ":3:") != std::string::npos);
     CHECK(msg.find("abc") != std::string::npos);
   }
   {
     TempFile f("few.txt", "1,1,0,0,1\n");
-    CHECK(error_of([&] { mot::read_mot_file(f.path); }).find(":1: expected 6 to 10 columns, got 5") !=
+    CHECK(tk_error_of([&] { mot::read_mot_file(f.path); }).find(":1: expected 6 to 10 columns, got 5") !=
           std::string::npos);
   }
   {
     TempFile f("nan.txt", "1,1,0,0,1,1,1\n1,2,nan,0,1,1,1\n");
-    CHECK(error_of([&] { mot::read_mot_file(f.path); }).find(":2: box value 'nan' is not finite") != std::string::npos);
+    CHECK(tk_error_of([&] { mot::read_mot_file(f.path); }).find(":2: box value 'nan' is not finite") != std::string::npos);
   }
   {
     TempFile f("neg.txt", "1,1,0,0,-1,1,1\n");
-    CHECK(error_of([&] { mot::read_mot_file(f.path); }).find(":1: box width and height must be >= 0") !=
+    CHECK(tk_error_of([&] { mot::read_mot_file(f.path); }).find(":1: box width and height must be >= 0") !=
           std::string::npos);
   }
   {
     TempFile f("frame.txt", "0,1,0,0,1,1,1\n");
-    CHECK(error_of([&] { mot::read_mot_file(f.path); }).find(":1: frame must be an integer >= 1") != std::string::npos);
+    CHECK(tk_error_of([&] { mot::read_mot_file(f.path); }).find(":1: frame must be an integer >= 1") != std::string::npos);
   }
   try {
     mot::read_mot_file("/nonexistent/trackkit/gt.txt");
@@ -199,7 +190,7 @@ TEST_CASE("read_seqinfo and read_gmc_file", "[mot]") {
   CHECK(warps[1].warp[5] == -2.0065);
 
   TempFile bad("gmc_bad.txt", "0\t1\t0\t0\t0\t1\t0\n0\t1\t0\t0\t0\t1\t0\n");
-  CHECK(error_of([&] { mot::read_gmc_file(bad.path); }).find(":2: frame 0 does not follow frame 0") !=
+  CHECK(tk_error_of([&] { mot::read_gmc_file(bad.path); }).find(":2: frame 0 does not follow frame 0") !=
         std::string::npos);
 
   const std::string data = tk_test_data_dir();
@@ -331,7 +322,7 @@ TEST_CASE("evaluate_sequence: MOT17 preprocessing removes matches of distractors
   CHECK(r.clear.fp == 1);
 
   gt[0].cls = -1;
-  CHECK(error_of([&] { mot::evaluate_sequence(gt, res); }).find("row 0 has class -1") != std::string::npos);
+  CHECK(tk_error_of([&] { mot::evaluate_sequence(gt, res); }).find("row 0 has class -1") != std::string::npos);
 }
 
 TEST_CASE("evaluate_sequence: empty tracker, bad input, combine", "[mot]") {
@@ -345,14 +336,14 @@ TEST_CASE("evaluate_sequence: empty tracker, bad input, combine", "[mot]") {
   CHECK(empty.hota.loc_a == 1);
 
   std::vector<mot::Row> bad = {box(0, 1, 0, 0, 10, 10), box(0, 1, 5, 5, 10, 10)};
-  CHECK(error_of([&] { mot::evaluate_sequence(gt, bad); }).find("tracker has id 1 more than once in frame 0") !=
+  CHECK(tk_error_of([&] { mot::evaluate_sequence(gt, bad); }).find("tracker has id 1 more than once in frame 0") !=
         std::string::npos);
   bad = {box(0, 1, 0, 0, NAN, 10)};
-  CHECK(error_of([&] { mot::evaluate_sequence(gt, bad); }).find("tracker row 0 has a non-finite box") !=
+  CHECK(tk_error_of([&] { mot::evaluate_sequence(gt, bad); }).find("tracker row 0 has a non-finite box") !=
         std::string::npos);
   mot::EvalOptions opts;
   opts.num_frames = 1;
-  CHECK(error_of([&] { mot::evaluate_sequence(gt, {}, opts); }).find("gt row 1 has frame 1 outside [0, 1)") !=
+  CHECK(tk_error_of([&] { mot::evaluate_sequence(gt, {}, opts); }).find("gt row 1 has frame 1 outside [0, 1)") !=
         std::string::npos);
 
   // Two sequences: counts add up, ratios come from the sums.

@@ -51,7 +51,7 @@ def letterbox_cv2(frame, size=640):
     return cv2.copyMakeBorder(im, top, bottom, left, right, cv2.BORDER_CONSTANT, value=(114, 114, 114)), r, left, top
 
 
-def postprocess(pred, r, left, top, layout):
+def postprocess(pred, r, left, top, layout, conf_threshold=0.25, classes=None):
     """pred: one image's raw output -> [N,6] in frame pixels."""
     if layout == "v8":
         pred = pred.T  # [A, 4+nc]
@@ -59,7 +59,9 @@ def postprocess(pred, r, left, top, layout):
     else:
         boxes, scores = pred[:, :4], pred[:, 5:] * pred[:, 4:5]
     conf, cls = scores.max(1)
-    keep = conf > 0.25
+    keep = conf > conf_threshold
+    if classes is not None:
+        keep &= torch.isin(cls, torch.tensor(classes, device=cls.device))
     boxes, conf, cls = boxes[keep], conf[keep], cls[keep]
     xyxy = torch.cat([boxes[:, :2] - boxes[:, 2:] / 2, boxes[:, :2] + boxes[:, 2:] / 2], 1).float()
     i = batched_nms(xyxy, conf.float(), cls, 0.45)[:300]

@@ -334,6 +334,161 @@ TK_API tk_status tk_gmc_estimate(const tk_gmc* gmc, const DLTensor* frames, cons
 /** Forgets the previous frame. */
 TK_API tk_status tk_gmc_reset(tk_gmc* gmc);
 
+/* ---- pipeline: detection -> GMC -> tracking over one stream, and frame reading (docs/track_video.md) ---- */
+
+typedef struct tk_pipeline_config {
+  size_t struct_size;         /**< sizeof(tk_pipeline_config), set by tk_pipeline_config_defaults() */
+  tk_detector_config detector; /**< the detector's defaults except conf_threshold 0.1 */
+  tk_gmc_config gmc;          /**< method TK_GMC_NONE turns camera-motion compensation off; no homographies */
+  tk_tracker_config tracker;  /**< the "ultralytics_botsort" preset */
+} tk_pipeline_config;
+
+/** Seconds per stage since creation or tk_pipeline_reset_times (GPU stages measured on the GPU). */
+typedef struct tk_pipeline_times {
+  size_t struct_size; /**< sizeof(tk_pipeline_times): set it before calling tk_pipeline_times */
+  int64_t frames;
+  double upload, detect, wait, gmc, track, total;
+  int64_t peak_memory_bytes; /**< the GPU's peak allocated bytes (0 on the CPU) */
+} tk_pipeline_times;
+
+typedef struct tk_pipeline tk_pipeline;
+TK_API tk_pipeline_config tk_pipeline_config_defaults(void);
+TK_API tk_status tk_pipeline_create(const char* model_path, const tk_pipeline_config* config, tk_pipeline** pipeline);
+TK_API void tk_pipeline_destroy(tk_pipeline* pipeline);
+/** Compiles kernels for this frame size and picks the batch size (tk_pipeline_batch_size) from free GPU memory. */
+TK_API tk_status tk_pipeline_warmup(tk_pipeline* pipeline, int64_t frame_height, int64_t frame_width);
+TK_API tk_status tk_pipeline_batch_size(const tk_pipeline* pipeline, int64_t* batch_size);
+/** Takes the next frames, uint8 [B,H,W,3] (CPU or the model's GPU). The pipeline reads them until the call that
+ *  finishes them (on a GPU the next push or tk_pipeline_finish; on the CPU this one): keep them alive until then.
+ *  *tracks: float64 [M,10] CPU rows of the frames finished by this call, in frame order: frame (0-based), id,
+ *  x1, y1, x2, y2, score, class, det_index, tk_gmc_status of the frame. *frames_finished: how many frames. */
+TK_API tk_status tk_pipeline_push(tk_pipeline* pipeline, const DLTensor* frames, DLManagedTensorVersioned** tracks,
+                                  int64_t* frames_finished);
+/** Finishes the frames in flight (same outputs as tk_pipeline_push). */
+TK_API tk_status tk_pipeline_finish(tk_pipeline* pipeline, DLManagedTensorVersioned** tracks, int64_t* frames_finished);
+/** A new stream: tracks forgotten, ids restart at 1, frames in flight dropped. */
+TK_API tk_status tk_pipeline_reset(tk_pipeline* pipeline);
+TK_API tk_status tk_pipeline_times_get(const tk_pipeline* pipeline, tk_pipeline_times* times);
+
+typedef struct tk_frame_reader tk_frame_reader;
+/** Opens a video, an image folder, a MOT sequence folder or a .npy uint8 [N,H,W,3] array; frames are decoded
+ *  ahead on background threads. max_frames: -1 for all. */
+TK_API tk_status tk_frame_reader_open(const char* path, int64_t max_frames, tk_frame_reader** reader);
+TK_API void tk_frame_reader_close(tk_frame_reader* reader);
+/** frames: -1 when the container does not say. */
+TK_API tk_status tk_frame_reader_info(const tk_frame_reader* reader, int64_t* frames, int64_t* height, int64_t* width,
+                                      double* fps);
+/** *frames: the next up to max_frames frames, uint8 [b,H,W,3] BGR on the CPU (pinned where CUDA is); b = 0 at the end. */
+TK_API tk_status tk_frame_reader_read(tk_frame_reader* reader, int64_t max_frames, DLManagedTensorVersioned** frames);
+
+/* ---- EquirectToPinhole: equirectangular 360° frames -> pinhole views (docs/e2p.md) ---- */
+
+typedef enum tk_e2p_interpolation { TK_E2P_NEAREST = 0, TK_E2P_BILINEAR = 1, TK_E2P_BICUBIC = 2 } tk_e2p_interpolation;
+typedef enum tk_e2p_layout { TK_E2P_NHWC = 0, TK_E2P_NCHW = 1 } tk_e2p_layout;
+
+/** One camera (trackkit::PinholeView): degrees; yaw right, pitch up, roll clockwise positive; fields of view span
+ *  pixel edges; fx / fy (pixels) > 0 replace hfov / vfov; vfov 0: square pixels. In an array of views, the
+ *  elements lie views[0].struct_size bytes apart. */
+typedef struct tk_e2p_view {
+  size_t struct_size; /**< sizeof(tk_e2p_view), set by tk_e2p_view_defaults() */
+  double yaw, pitch, roll;
+  int64_t width, height; /**< 1920 x 1080 */
+  double hfov;           /**< 90 */
+  double vfov;           /**< 0 */
+  double fx, fy;         /**< 0 */
+} tk_e2p_view;
+TK_API tk_e2p_view tk_e2p_view_defaults(void);
+/** n views around the horizon (yaw = first_yaw + i * 360 / n) into views[0..n-1] (caller's array of n). */
+TK_API tk_status tk_e2p_horizon_views(int32_t n, int64_t width, int64_t height, double hfov, double pitch,
+                                      double first_yaw, tk_e2p_view* views);
+/** The 6 cube faces of size x size into views[0..5]: front, right, back, left, up, down. */
+TK_API tk_status tk_e2p_cube_views(int64_t size, tk_e2p_view* views);
+
+typedef struct tk_e2p_config {
+  size_t struct_size;             /**< sizeof(tk_e2p_config), set by tk_e2p_config_defaults() */
+  int32_t interpolation;          /**< tk_e2p_interpolation; TK_E2P_BILINEAR */
+  int32_t layout;                 /**< tk_e2p_layout of frames and views; TK_E2P_NHWC */
+  int32_t cuda_pixels_per_thread; /**< 4 (1, 2 or 4: tuning of the uint8 3-channel bilinear kernel) */
+  int32_t cuda_wide_loads;        /**< 1 */
+} tk_e2p_config;
+TK_API tk_e2p_config tk_e2p_config_defaults(void);
+
+/** A projection onto a fixed set of views of one size (a handle is used by one thread at a time). */
+typedef struct tk_e2p tk_e2p;
+TK_API tk_status tk_e2p_create(const tk_e2p_config* config, const tk_e2p_view* views, size_t count, tk_e2p** e2p);
+TK_API void tk_e2p_destroy(tk_e2p* e2p);
+/** frames: [B,H,W,C] (NHWC) or [B,C,H,W] (NCHW), uint8 / float16 / float32, CPU or CUDA. *views: [B,V,h,w,C] or
+ *  [B,V,C,h,w], same dtype and device. */
+TK_API tk_status tk_e2p_project(const tk_e2p* e2p, const DLTensor* frames, DLManagedTensorVersioned** views);
+/** float32 [V,h,w,2] (x, y): where each view pixel samples an height x width equirect (continuous pixel
+ *  coordinates), on the CPU. */
+TK_API tk_status tk_e2p_source_coordinates(const tk_e2p* e2p, int64_t height, int64_t width,
+                                           DLManagedTensorVersioned** coordinates);
+
+/* ---- segmenter (SAM-family box-prompted masks; docs/segmenter.md) ---- */
+
+/** Fields as trackkit::SegmenterOptions (include/trackkit/segmenter.hpp documents each). */
+typedef struct tk_segmenter_config {
+  size_t struct_size;         /**< sizeof(tk_segmenter_config), set by tk_segmenter_config_defaults() */
+  const char* device;         /**< "auto" (default), "cpu", "cuda", "cuda:N" */
+  int32_t precision;          /**< TK_PRECISION_FP32 */
+  int32_t input_bgr;          /**< 1: frames are BGR; 0: RGB */
+  int32_t multimask_output;   /**< 0: one mask a box; 1: SAM's three */
+  int32_t full_resolution;    /**< 1: boolean masks at frame resolution besides the low-res logits */
+  int32_t mask_boxes;         /**< 0; 1: tight boxes of the masks too */
+  int32_t reserved;           /**< 0 */
+  double mask_threshold;      /**< NaN: the export's (SAM: 0) */
+  int64_t encoder_batch_size; /**< 0: chosen by tk_segmenter_warmup from free GPU memory */
+  int64_t decoder_batch_size; /**< 0: every box of a call in one decoder call */
+} tk_segmenter_config;
+
+typedef struct tk_segmenter tk_segmenter;
+/** Image embeddings of a batch of frames (one size), from tk_segmenter_encode. */
+typedef struct tk_segmenter_embeddings tk_segmenter_embeddings;
+/** Masks of N boxes, M a box (1, or 3 with multimask_output); tensors the caller owns, on the model's device.
+ *  Release them all with tk_segmenter_masks_free. */
+typedef struct tk_segmenter_masks {
+  DLManagedTensorVersioned* masks;      /**< bool [N,M,H,W], or NULL without full_resolution */
+  DLManagedTensorVersioned* low_res;    /**< float32 [N,M,256,256] logits over the padded input square */
+  DLManagedTensorVersioned* scores;     /**< float32 [N,M] predicted IoU */
+  DLManagedTensorVersioned* boxes;      /**< float32 [N,5] frame index, x1,y1,x2,y2 clamped to the frame */
+  DLManagedTensorVersioned* mask_boxes; /**< float32 [N,M,4] tight mask boxes, or NULL without mask_boxes */
+} tk_segmenter_masks;
+
+TK_API tk_segmenter_config tk_segmenter_config_defaults(void);
+/** Loads an encoder + decoder pair (tools/segmenter/export_sam.py); TK_ERR_MODEL for a mismatched pair. */
+TK_API tk_status tk_segmenter_create(const char* encoder_path, const char* decoder_path,
+                                     const tk_segmenter_config* config, tk_segmenter** segmenter);
+TK_API void tk_segmenter_destroy(tk_segmenter* segmenter);
+/** Runs encoder and decoder once (and picks the encoder batch size when it is 0). */
+TK_API tk_status tk_segmenter_warmup(tk_segmenter* segmenter, int64_t frame_height, int64_t frame_width,
+                                     int64_t boxes);
+/** frames: uint8 [B,H,W,3] on any device -> *embeddings (release with tk_segmenter_embeddings_destroy). */
+TK_API tk_status tk_segmenter_encode(tk_segmenter* segmenter, const DLTensor* frames,
+                                     tk_segmenter_embeddings** embeddings);
+TK_API void tk_segmenter_embeddings_destroy(tk_segmenter_embeddings* embeddings);
+/** boxes: float [N,5] frame index, x1,y1,x2,y2 in frame pixels; every box in one decoder call. */
+TK_API tk_status tk_segmenter_decode(tk_segmenter* segmenter, const tk_segmenter_embeddings* embeddings,
+                                     const DLTensor* boxes, tk_segmenter_masks* masks);
+/** encode + decode. */
+TK_API tk_status tk_segmenter_segment(tk_segmenter* segmenter, const DLTensor* frames, const DLTensor* boxes,
+                                      tk_segmenter_masks* masks);
+/** Frees every tensor of *masks and sets them to NULL; NULL is ignored. */
+TK_API void tk_segmenter_masks_free(tk_segmenter_masks* masks);
+
+/** COCO RLE (column-major, pycocotools-compatible) of bool/uint8 masks [N,H,W] on any device: *counts int64 [C]
+ *  all masks' run lengths one after another, *offsets int64 [N+1] where mask i's runs start (CPU tensors). */
+TK_API tk_status tk_rle_encode(const DLTensor* masks, DLManagedTensorVersioned** counts,
+                               DLManagedTensorVersioned** offsets);
+/** pycocotools' compressed counts string of one mask's runs into buffer (capacity bytes with the terminating
+ *  NUL); *length receives the string's length (also when the buffer is too small: TK_ERR_INVALID_ARGUMENT). */
+TK_API tk_status tk_rle_to_string(const int64_t* counts, int64_t num_counts, char* buffer, size_t capacity,
+                                  size_t* length);
+/** Decodes a compressed counts string of a height x width mask into *mask: bool [H,W] on the CPU. */
+TK_API tk_status tk_rle_decode_string(const char* counts, int64_t height, int64_t width,
+                                      DLManagedTensorVersioned** mask);
+/** IoU of masks a [N,H,W] and b [M,H,W] (bool/uint8): *iou float64 [N,M] on the CPU. */
+TK_API tk_status tk_mask_iou(const DLTensor* a, const DLTensor* b, DLManagedTensorVersioned** iou);
 /* ---- embedder: face / person ReID embeddings and identity clustering (docs/embedder.md) ---- */
 
 typedef enum tk_crop_preset {

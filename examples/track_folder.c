@@ -1,0 +1,66 @@
+/* track_folder: the main job from C through the C ABI. Tracks a folder of frames (or a video, a MOT sequence
+ * folder, a .npy frame array) and prints MOT-format lines (frame, id, x, y, w, h, score, -1, -1, -1).
+ *
+ *   track_folder INPUT MODEL.torchscript [cpu|cuda|auto]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "trackkit/trackkit.h"
+
+static int fail(const char* what) {
+  fprintf(stderr, "track_folder: %s: %s\n", what, tk_last_error());
+  return 1;
+}
+
+static void print_tracks(DLManagedTensorVersioned* tracks) {
+  const double* t = (const double*)tracks->dl_tensor.data;
+  int64_t i;
+  for (i = 0; i < tracks->dl_tensor.shape[0]; ++i, t += 10) /* frame id x1 y1 x2 y2 score class det_index gmc */
+    printf("%lld,%lld,%.2f,%.2f,%.2f,%.2f,%.3f,-1,-1,-1\n", (long long)t[0] + 1, (long long)t[1], t[2], t[3],
+           t[4] - t[2], t[5] - t[3], t[6]);
+  tracks->deleter(tracks);
+}
+
+int main(int argc, char** argv) {
+  tk_pipeline_config config = tk_pipeline_config_defaults();
+  tk_pipeline* pipeline = NULL;
+  tk_frame_reader* reader = NULL;
+  DLManagedTensorVersioned *frames = NULL, *in_flight = NULL, *tracks = NULL;
+  int64_t height = 0, width = 0, batch = 0, finished = 0, total = 0;
+  tk_pipeline_times times;
+  if (argc < 3) {
+    fprintf(stderr, "usage: track_folder INPUT MODEL.torchscript [cpu|cuda|auto]\n");
+    return 2;
+  }
+  config.detector.device = argc > 3 ? argv[3] : "auto";
+  if (tk_frame_reader_open(argv[1], -1, &reader) != TK_OK) return fail("opening the input");
+  if (tk_frame_reader_info(reader, NULL, &height, &width, NULL) != TK_OK) return fail("reading its size");
+  if (tk_pipeline_create(argv[2], &config, &pipeline) != TK_OK) return fail("creating the pipeline");
+  if (tk_pipeline_warmup(pipeline, height, width) != TK_OK || tk_pipeline_batch_size(pipeline, &batch) != TK_OK)
+    return fail("warming up");
+  for (;;) {
+    if (tk_frame_reader_read(reader, batch, &frames) != TK_OK) return fail("reading frames");
+    if (frames->dl_tensor.shape[0] == 0) {
+      frames->deleter(frames);
+      break;
+    }
+    /* The pipeline reads a batch until the call that finishes it: free the one before only after this push. */
+    if (tk_pipeline_push(pipeline, &frames->dl_tensor, &tracks, &finished) != TK_OK) return fail("tracking");
+    if (in_flight != NULL) in_flight->deleter(in_flight);
+    in_flight = frames;
+    total += finished;
+    print_tracks(tracks);
+  }
+  if (tk_pipeline_finish(pipeline, &tracks, &finished) != TK_OK) return fail("finishing");
+  total += finished;
+  print_tracks(tracks);
+  if (in_flight != NULL) in_flight->deleter(in_flight);
+  times.struct_size = sizeof times;
+  if (tk_pipeline_times_get(pipeline, &times) == TK_OK)
+    fprintf(stderr, "track_folder: %lld frames, %.1f frames/s in the pipeline\n", (long long)total,
+            times.frames / (times.total > 0 ? times.total : 1e-9));
+  tk_pipeline_destroy(pipeline);
+  tk_frame_reader_close(reader);
+  return 0;
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# On the GPU machine, in one call: the segmenter's exports and Python references made there (the wheels carried,
+# weights seeded as on CPU), the CUDA build of the segmenter targets, parity on the GPU (FP32 / FP16 / BF16 against
+# SamPredictor in FP32 on the same GPU), CUDA vs CPU, the benchmarks and the Python predictor's figures, all under
+# OUTDIR. Steps past a time budget are skipped (the call's device time is scarce), most important first.
+#   scripts/gpu-segmenter.sh OUTDIR
+# Carried in .gpu/ (ignored by git): opencv.tar.xz; segmenter-whl/ (segment_anything, mobilesam_mirror, timm wheels);
+# segmenter-data/ (the MOT17 frames and gt.txt files reference_sam.py and the tests read, as in ../shared/data).
+set -uo pipefail
+out=${1:?usage: scripts/gpu-segmenter.sh OUTDIR}
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+mkdir -p "$out"
+exec > >(tee "$out/log.txt") 2>&1 # at most 8 files come back: everything printed is in log.txt
+gpu=$root/.gpu
+[ -d "$gpu/segmenter-whl" ] || gpu=$(cd "$root/.." && pwd) # the tree itself travels inside .gpu/
+build=build-gpu
+budget=${SEGMENTER_GPU_BUDGET:-185}
+t0=$(date +%s)
+left() { echo $(( budget - ($(date +%s) - t0) )); }
+step() { printf '\n==== [%3d s] %s\n' "$(( $(date +%s) - t0 ))" "$*"; }
+export TRACKKIT_DATA=$gpu/segmenter-data TRACKKIT_SEGMENTER_MODELS=$root/$build/segmenter-models
+export TRACKKIT_SEGMENTER_REFERENCE=$root/$build/segmenter-ref PYTHONUNBUFFERED=1
+
+step "machine"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
+tar -C "$root" -xJf "$gpu/opencv.tar.xz"
+export LD_LIBRARY_PATH="$root/opencv/lib:${LD_LIBRARY_PATH:-}"
+python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site "$gpu"/segmenter-whl/*.whl \
+  && export PYTHONPATH=/tmp/site
+
+step "exports (CPU, seeded) and SamPredictor references (CUDA, FP32) in the background"
+mkdir -p "$build"
+( python3 tools/segmenter/export_sam.py "$TRACKKIT_SEGMENTER_MODELS" --models "${SEGMENTER_MODELS:-vit_t,vit_b}" &&
+  python3 tools/segmenter/reference_sam.py "$TRACKKIT_SEGMENTER_MODELS" "$TRACKKIT_SEGMENTER_REFERENCE" --device cuda
+) > "$out/python_refs.log" 2>&1 &
+refs=$!
+
+step "configure + build (CUDA, sm_90; segmenter targets)"
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTRACKKIT_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 \
+  -DCMAKE_PREFIX_PATH="$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')" \
+  -DOpenCV_DIR="$root/opencv/lib/cmake/opencv4" > "$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
+cmake --build "$build" --parallel "$(nproc)" --target test_segmenter bench_segmenter > "$out/build.log" 2>&1 ||
+  { grep -E "error|Error" -A5 "$out/build.log" | head -60; exit 1; }
+step "built"
+wait $refs || { tail -20 "$out/python_refs.log"; exit 1; }
+grep -vi warn "$out/python_refs.log" | tail -8
+
+step "parity on the GPU against SamPredictor (CUDA FP32): FP32, FP16, BF16"
+for p in fp32 fp16 bf16; do
+  TRACKKIT_SEGMENTER_DEVICE=cuda TRACKKIT_SEGMENTER_PRECISION=$p "$build/tests/test_segmenter" "[parity]" \
+    > "$out/parity_run.txt" 2>&1
+  cat "$out/parity_run.txt" >> "$out/parity.txt"
+  grep -E "^parity" "$out/parity_run.txt"; grep -E "FAILED|with expansion" -A2 "$out/parity_run.txt" | head -20
+  tail -2 "$out/parity_run.txt"
+done
+rm -f "$out/parity_run.txt"
+step "CUDA vs CPU (segmenter, RLE)"
+"$build/tests/test_segmenter" "[cuda]" 2>&1 | tee "$out/cuda_vs_cpu.txt" | grep -E "cuda vs|passed|failed|FAILED" -A3
+
+bench() { # filter, then --benchmark args
+  local filter=$1
+  [ "$(left)" -gt 15 ] || { echo "skipped (time budget): $filter"; return; }
+  "$build/bench/bench_segmenter" --benchmark_filter="$filter" --benchmark_min_time=0.2s 2>&1 |
+    grep -vE "^\*\*\*|^-+$|^Run on|^CPU|^Load|^ +L[123]"
+}
+step "benchmarks: decoder, one call vs per-box loop"
+bench "BM_decoder/mobile_sam_cuda_fp16_lowres"
+bench "BM_decoder/mobile_sam_cuda_fp32_lowres"
+step "benchmarks: encoder + decoder, and the encoder by batch"
+bench "BM_segment/mobile_sam_cuda"
+bench "BM_encoder/mobile_sam_cuda_fp16"
+step "Python predictor (SamPredictor), same GPU"
+[ "$(left)" -gt 20 ] && python3 tools/segmenter/python_baseline.py "$TRACKKIT_SEGMENTER_MODELS" --boxes 1,10,50,200 \
+  2>&1 | grep -E "^python" | tee "$out/python_baseline.txt"
+step "more benchmarks while time is left"
+bench "BM_decoder/mobile_sam_cuda_fp16_1080p"
+bench "BM_encoder/mobile_sam_cuda_(fp32|bf16)"
+bench "BM_encoder/sam_vit_b_cuda"
+step "done"
+sleep 1 # let tee finish log.txt

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The segmenter's test models and references in the build tree (tools/segmenter, docs/segmenter.md): the venv,
+# MobileSAM and SAM ViT-B encoder/decoder exports with seeded random weights (no SAM-family weights can be had
+# from PyPI), SamPredictor's masks on MOT17 frames, pycocotools' RLE. Skips what already exists.
+#   scripts/segmenter-models.sh [BUILD_DIR]        SEGMENTER_MODELS=vit_t to leave out ViT-B (slow on 2 cores)
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${1:-${TRACKKIT_BUILD:-$root/build}}
+data=${TRACKKIT_DATA:-$(cd "$root/.." && pwd)/shared/data}
+models=${SEGMENTER_MODELS:-vit_t,vit_b}
+if [ ! -d "$data/mot/MOT17/train/MOT17-05-FRCNN" ]; then
+  echo "segmenter-models: no MOT17 frames under $data; the segmenter parity tests will skip"
+  exit 0
+fi
+export TRACKKIT_DATA=$data
+"$root/tools/segmenter/setup_segmenter_venv.sh" "$build/segvenv" >/dev/null
+python=$build/segvenv/bin/python
+if [ ! -f "$build/segmenter-models/export_report.json" ]; then
+  "$python" "$root/tools/segmenter/export_sam.py" "$build/segmenter-models" --models "$models"
+fi
+if [ ! -f "$build/segmenter-ref/index.txt" ]; then
+  "$python" "$root/tools/segmenter/reference_sam.py" "$build/segmenter-models" "$build/segmenter-ref"
+fi
+if [ ! -f "$build/segmenter-ref/rle/iou.npy" ]; then
+  "$python" "$root/tools/segmenter/rle_reference.py" "$build/segmenter-ref/rle"
+fi

@@ -1,0 +1,45 @@
+#pragma once
+// A SAM-family export: the image encoder and the box decoder, two TorchScript modules on the shared ScriptModel
+// (src/core/script_model.hpp), with their metadata (each archive's extra file "segmenter.json", written by
+// tools/segmenter/export_sam.py).
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+
+#include <array>
+#include <string>
+
+#include "core/script_model.hpp"
+#include "trackkit/device.hpp"
+
+namespace trackkit::detail {
+
+struct SamMetadata {
+  std::string family, variant, role, pair_id, weights;
+  int64_t input_size = 1024;           // side of the padded input square
+  int64_t low_res_size = 256;          // side of the decoder's mask logits
+  int64_t mask_tokens = 4;             // decoder outputs: token 0 single mask, 1.. multimask
+  std::array<int64_t, 3> embedding{};  // C, h, w of the encoder's output
+  std::array<double, 3> mean{}, std{}; // RGB normalisation
+  double mask_threshold = 0;
+};
+
+class SamModel {
+ public:
+  /// Throws Error naming the paths (NotFound, Model): also for missing metadata, a wrong role, or an encoder
+  /// and decoder of different models.
+  SamModel(const std::string& encoder_path, const std::string& decoder_path, c10::Device device, Precision precision);
+
+  /// input float [B,3,S,S] (normalised, padded, model dtype) -> embeddings [B,C,h,w].
+  at::Tensor encode(const at::Tensor& input);
+  /// embeddings [B,C,h,w], frame index int64 [N], boxes float32 [N,4] in input pixels -> low-res logits
+  /// [N,T,L,L] and IoU predictions [N,T] for all T mask tokens.
+  std::pair<at::Tensor, at::Tensor> decode(const at::Tensor& embeddings, const at::Tensor& index,
+                                           const at::Tensor& boxes);
+  const SamMetadata& metadata() const { return metadata_; }
+
+ private:
+  ScriptModel encoder_, decoder_;
+  SamMetadata metadata_;
+};
+
+} // namespace trackkit::detail

@@ -1,0 +1,105 @@
+// EquirectToPinhole's CUDA kernel against its CPU path: every interpolation, dtype and layout, seam and pole views,
+// the kernel's tuning choices, more views than one launch takes, and rows that are not 8-byte aligned. Runs where a
+// GPU is visible (the GPU machine: scripts/gpu-e2p.sh); skips elsewhere.
+#include <cstdio>
+
+#include "catch.hpp"
+#include "e2p/e2p_test_util.hpp"
+#include "trackkit/device.hpp"
+
+using trackkit::E2PInterpolation;
+using trackkit::E2PLayout;
+using trackkit::E2POptions;
+using trackkit::EquirectToPinhole;
+using trackkit::PinholeView;
+
+namespace {
+
+/// A real panorama when the references are there, else a deterministic texture, as [B,H,W,3] uint8.
+at::Tensor panorama_batch(int64_t batch) {
+  const e2p_test::References refs = e2p_test::load_references();
+  at::Tensor one = refs.empty() ? ((at::arange(1024 * 2048 * 3, at::kLong) * 7919 % 251).reshape({1024, 2048, 3}))
+                                : refs.images.at("andes").to(at::kLong);
+  std::vector<at::Tensor> frames;
+  for (int64_t b = 0; b < batch; ++b) frames.push_back(at::roll(one, {b * 301}, {1}));
+  return at::stack(frames).to(at::kByte);
+}
+
+std::vector<PinholeView> test_views() {
+  std::vector<PinholeView> views = EquirectToPinhole::horizon(4, 320, 200, 100, 0, 180); // a seam view first
+  views[1].pitch = 90, views[2].pitch = -88, views[2].roll = 30, views[3].pitch = 70, views[3].hfov = 150;
+  return views;
+}
+
+/// Largest difference and the share of differing elements between the CPU and CUDA results.
+void compare(const at::Tensor& cpu, const at::Tensor& cuda, double tolerance, const char* what) {
+  const at::Tensor diff = (cpu.to(at::kDouble) - cuda.cpu().to(at::kDouble)).abs();
+  const double worst = diff.max().item<double>(), share = diff.gt(0).to(at::kDouble).mean().item<double>();
+  std::printf("CPU vs CUDA %-32s max |diff| %.6g, differing %.5f %%\n", what, worst, 100 * share);
+  CHECK(worst <= tolerance);
+}
+
+} // namespace
+
+TEST_CASE("CUDA equals CPU within one uint8 level for every interpolation, dtype and layout") {
+  if (!trackkit::cuda_available()) TK_SKIP("no CUDA device");
+  const at::Tensor frames = panorama_batch(2);
+  for (auto mode : {E2PInterpolation::Nearest, E2PInterpolation::Bilinear, E2PInterpolation::Bicubic}) {
+    for (auto layout : {E2PLayout::NHWC, E2PLayout::NCHW}) {
+      E2POptions o;
+      o.interpolation = mode, o.layout = layout;
+      const EquirectToPinhole e2p(test_views(), o);
+      const at::Tensor in = layout == E2PLayout::NHWC ? frames : frames.permute({0, 3, 1, 2}).contiguous();
+      for (auto dtype : {at::kByte, at::kHalf, at::kFloat}) {
+        const at::Tensor x = in.to(dtype);
+        const std::string what = std::string(trackkit::e2p_interpolation_name(mode)) +
+                                 (layout == E2PLayout::NHWC ? " NHWC " : " NCHW ") + c10::toString(dtype);
+        // Nearest may pick the neighbouring pixel where a position lies within float rounding of a pixel edge.
+        // Positions differ by float rounding (FMAs on the GPU), ~1e-4 px: at a sharp edge a few hundredths of a level
+        // in float32, one step of float16 (1/8 above 128), one level in uint8.
+        const double tolerance = mode == E2PInterpolation::Nearest ? 255
+                                 : dtype == at::kByte              ? 1
+                                 : dtype == at::kHalf              ? 0.25
+                                                                   : 0.1;
+        compare(e2p.project(x), e2p.project(x.cuda()), tolerance, what.c_str());
+      }
+    }
+  }
+}
+
+TEST_CASE("CUDA: the kernel's tuning choices, many views and unaligned rows give the CPU's result") {
+  if (!trackkit::cuda_available()) TK_SKIP("no CUDA device");
+  const at::Tensor frames = panorama_batch(3);
+  E2POptions base;
+  const at::Tensor cpu = EquirectToPinhole(test_views(), base).project(frames);
+  for (int pixels : {1, 2, 4}) {
+    for (bool wide : {false, true}) {
+      E2POptions o;
+      o.cuda_pixels_per_thread = pixels, o.cuda_wide_loads = wide;
+      const std::string what = "pixels/thread " + std::to_string(pixels) + (wide ? " wide" : " bytes");
+      compare(cpu, EquirectToPinhole(test_views(), o).project(frames.cuda()), 1, what.c_str());
+    }
+  }
+  // 70 views (two launches) of frames whose rows are 3 x 2047 bytes long (no 8-byte alignment: byte loads).
+  std::vector<PinholeView> many = EquirectToPinhole::horizon(70, 96, 64, 70, 0);
+  for (size_t k = 0; k < many.size(); ++k) many[k].pitch = -89 + 2.5 * static_cast<double>(k);
+  const at::Tensor odd = frames.narrow(2, 0, 2047).contiguous();
+  const EquirectToPinhole e2p(many);
+  compare(e2p.project(odd), e2p.project(odd.cuda()), 1, "70 views, width 2047");
+}
+
+TEST_CASE("CUDA: project_batches and batch_capacity on the device") {
+  if (!trackkit::cuda_available()) TK_SKIP("no CUDA device");
+  const at::Tensor frames = panorama_batch(3).cuda();
+  const EquirectToPinhole e2p(test_views());
+  const int64_t capacity = e2p.batch_capacity(frames.size(1), frames.size(2), 3, at::kByte, frames.device());
+  CHECK(capacity >= 1);
+  int64_t batch = 2, seen = 0;
+  const at::Tensor all = e2p.project(frames);
+  e2p.project_batches(frames, batch, [&](int64_t first, const at::Tensor& views) {
+    CHECK(views.is_cuda());
+    CHECK(at::equal(views, all.narrow(0, first, views.size(0))));
+    seen += views.size(0);
+  });
+  CHECK(seen == 3);
+}

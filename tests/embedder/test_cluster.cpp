@@ -33,7 +33,7 @@ trackkit::ClusterOptions agglomerative(trackkit::Linkage linkage, double thresho
 } // namespace
 
 TEST_CASE(
-    "agglomerative linkages on a line of equal steps: single chains, complete and average pair up by the tie rule",
+    "agglomerative linkages on a line of equal steps: single chains while complete and average pair up by the tie rule",
     "[embedder][cluster]") {
   // d(i,j) = 0.25 |i - j| exactly: every neighbour pair ties; the lowest rows merge first.
   const at::Tensor i = at::arange(5, at::kFloat);
@@ -54,7 +54,8 @@ TEST_CASE(
         std::vector<int64_t>{0, 1, 2, 3, 4});
 }
 
-TEST_CASE("agglomerative clustering of directions groups by angle, numbered by first row", "[embedder][cluster]") {
+TEST_CASE("agglomerative clustering of directions groups by angle and numbers clusters by first row",
+          "[embedder][cluster]") {
   // Groups at 0-20 degrees, 90-95 and 200, interleaved; within-group distances <= 1 - cos 20 = 0.06, between >= 0.66.
   const at::Tensor e =
       unit_vectors({90, 0, 200, 10, 95, 20}) * embedder_test::doubles({3.0, 1, 2, 5, 1, 1}).view({6, 1});
@@ -64,7 +65,7 @@ TEST_CASE("agglomerative clustering of directions groups by angle, numbered by f
   CHECK(trackkit::cluster_embeddings(at::zeros({0, 4})).size(0) == 0);
 }
 
-TEST_CASE("density clustering: core points, reach and noise", "[embedder][cluster]") {
+TEST_CASE("density clustering: core points with their reach and noise", "[embedder][cluster]") {
   // Four close directions (core with min_samples 3, eps 0.01 ~ 8 degrees), one border point 7 degrees past the last
   // core point, and two isolated points -> noise.
   const at::Tensor e = unit_vectors({0, 3, 6, 9, 16, 120, 240});
@@ -75,8 +76,7 @@ TEST_CASE("density clustering: core points, reach and noise", "[embedder][cluste
   CHECK(values(trackkit::cluster_embeddings(e, o)) == std::vector<int64_t>{0, 0, 0, 0, 0, 1, 2});
 }
 
-TEST_CASE("clusters equal scikit-learn's on the reference embeddings; scores equal scikit-learn's",
-          "[embedder][cluster]") {
+TEST_CASE("clusters and their scores equal scikit-learn's on the reference embeddings", "[embedder][cluster]") {
   const std::string ref = embedder_test::reference_dir();
   if (!embedder_test::have(ref + "/clusters.txt"))
     TK_SKIP("no " << ref << "/clusters.txt (scripts/embedder-models.sh)");

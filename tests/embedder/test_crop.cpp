@@ -50,7 +50,7 @@ at::Tensor chw(const cv::Mat& m) {
 
 } // namespace
 
-TEST_CASE("box crops equal cv::resize of the clamped crop (INTER_LINEAR, float)", "[embedder][crop]") {
+TEST_CASE("box crops equal cv::resize of the clamped crop (INTER_LINEAR in float and uint8)", "[embedder][crop]") {
   const at::Tensor frames = at::stack({noise_frame(90, 160, 1), smooth_frame(90, 160)});
   // Down- and upscaling, a box at the frame's corner, boxes partly outside (clamped to the frame).
   const at::Tensor boxes = embedder_test::doubles({0.,  10, 5,  74,  85, 1., 3,  4,  10,  9,  1.,  0,  0,
@@ -183,7 +183,7 @@ TEST_CASE("crop presets normalise per channel in the model's channel order", "[e
   CHECK(c[0][2][0][0].item<double>() == Approx((10 / 255.0 - 0.406) / 0.225).epsilon(2e-3));
 }
 
-TEST_CASE("crops reject bad boxes, landmarks and options with errors naming the argument", "[embedder][crop]") {
+TEST_CASE("crops reject bad boxes and landmarks and options with errors naming the argument", "[embedder][crop]") {
   const at::Tensor frames = at::zeros({2, 40, 60, 3}, at::kByte);
   const trackkit::CropOptions o = raw(16, 8);
   auto box = [](std::initializer_list<double> v) {

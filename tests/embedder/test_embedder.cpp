@@ -195,7 +195,7 @@ TEST_CASE("faces aligned by landmarks on the device match insightface's norm_cro
   CHECK(1 - cos.min().item<double>() < tolerance(o));
 }
 
-TEST_CASE("the Embedder batches without changing results and gives [0,D] for no boxes", "[embedder]") {
+TEST_CASE("the Embedder batches without changing results and gives no rows for no boxes", "[embedder]") {
   const Needs n;
   const std::string model = n.models + "/osnet_x0_25_msmt17.torchscript";
   if (!et::have(model)) TK_SKIP("no " << model << " (scripts/embedder-models.sh)");

@@ -8,4 +8,5 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/detector-models.sh" "${TRACKKIT_BUILD:-$root/build}" # models the detector tests compare with
 "$root/scripts/e2p-references.sh" "${TRACKKIT_BUILD:-$root/build}" # py360convert outputs the e2p tests compare with
 "$root/scripts/segmenter-models.sh" "${TRACKKIT_BUILD:-$root/build}" # SAM exports + SamPredictor references
+"$root/scripts/embedder-models.sh" "${TRACKKIT_BUILD:-$root/build}" # embedder models and references
 ctest --test-dir "${TRACKKIT_BUILD:-$root/build}" --output-on-failure --parallel "$(nproc)"

@@ -150,8 +150,8 @@ int64_t EquirectToPinhole::batch_capacity(int64_t height, int64_t width, int64_t
                                           c10::Device device, double fraction) const {
   if (!device.is_cuda()) return int64_t{1} << 20;
   if (!device.has_index()) device = c10::Device(c10::kCUDA, 0);
-  // The caching allocator's statistics exist only once it has served the device: a process that asks before its
-  // first CUDA tensor got "Invalid device argument" from free_device_bytes (seen in split360 on the GPU machine).
+    // The caching allocator's statistics exist only once it has served the device: a process that asks before its
+    // first CUDA tensor got "Invalid device argument" from free_device_bytes (seen in split360 on the GPU machine).
 #ifdef TRACKKIT_WITH_CUDA
   at::empty({1}, at::TensorOptions().dtype(at::kByte).device(device));
 #endif

@@ -120,7 +120,8 @@ TEST_CASE("read_mot_file errors name the file and the line", "[mot]") {
   }
   {
     TempFile f("nan.txt", "1,1,0,0,1,1,1\n1,2,nan,0,1,1,1\n");
-    CHECK(tk_error_of([&] { mot::read_mot_file(f.path); }).find(":2: box value 'nan' is not finite") != std::string::npos);
+    CHECK(tk_error_of([&] { mot::read_mot_file(f.path); }).find(":2: box value 'nan' is not finite") !=
+          std::string::npos);
   }
   {
     TempFile f("neg.txt", "1,1,0,0,-1,1,1\n");
@@ -129,7 +130,8 @@ TEST_CASE("read_mot_file errors name the file and the line", "[mot]") {
   }
   {
     TempFile f("frame.txt", "0,1,0,0,1,1,1\n");
-    CHECK(tk_error_of([&] { mot::read_mot_file(f.path); }).find(":1: frame must be an integer >= 1") != std::string::npos);
+    CHECK(tk_error_of([&] { mot::read_mot_file(f.path); }).find(":1: frame must be an integer >= 1") !=
+          std::string::npos);
   }
   try {
     mot::read_mot_file("/nonexistent/trackkit/gt.txt");

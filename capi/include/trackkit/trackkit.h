@@ -201,10 +201,10 @@ TK_API tk_status tk_tracker_bank_reset(tk_tracker_bank* bank, int64_t stream);
 
 typedef enum tk_precision { TK_PRECISION_FP32 = 0, TK_PRECISION_FP16 = 1, TK_PRECISION_BF16 = 2 } tk_precision;
 typedef enum tk_yolo_layout {
-  TK_YOLO_AUTO = 0,    /**< from the export's metadata, else the output's shape */
-  TK_YOLO_V8 = 1,      /**< [B,4+nc,A] (YOLOv8 / YOLO11 / YOLOv5u) */
-  TK_YOLO_V5 = 2,      /**< [B,A,5+nc] (classic YOLOv5) */
-  TK_YOLO_END2END = 3  /**< [B,K,6] (NMS-free: YOLOv10, YOLO26) */
+  TK_YOLO_AUTO = 0,   /**< from the export's metadata, else the output's shape */
+  TK_YOLO_V8 = 1,     /**< [B,4+nc,A] (YOLOv8 / YOLO11 / YOLOv5u) */
+  TK_YOLO_V5 = 2,     /**< [B,A,5+nc] (classic YOLOv5) */
+  TK_YOLO_END2END = 3 /**< [B,K,6] (NMS-free: YOLOv10, YOLO26) */
 } tk_yolo_layout;
 
 typedef struct tk_detector_config {
@@ -236,11 +236,11 @@ TK_API tk_status tk_detector_warmup(tk_detector* detector, int64_t frame_height,
 /** frames: uint8 [B,H,W,3] on any device. *detections: float32 [B,max_detections,6] (x1,y1,x2,y2,score,class in
  *  frame pixels; rows past the frame's count are zero) and *counts: int64 [B], both on the model's device. */
 TK_API tk_status tk_detector_detect(tk_detector* detector, const DLTensor* frames,
-                                   DLManagedTensorVersioned** detections, DLManagedTensorVersioned** counts);
+                                    DLManagedTensorVersioned** detections, DLManagedTensorVersioned** counts);
 /** The same into caller buffers on the host: detections holds capacity_frames * max_detections * 6 floats,
  *  counts capacity_frames int64 (capacity_frames >= B). */
 TK_API tk_status tk_detector_detect_into(tk_detector* detector, const DLTensor* frames, float* detections,
-                                        int64_t* counts, int64_t capacity_frames);
+                                         int64_t* counts, int64_t capacity_frames);
 /** Number of class names in the export's metadata, and one of them (valid while the detector lives). */
 TK_API tk_status tk_detector_class_count(const tk_detector* detector, int64_t* count);
 TK_API tk_status tk_detector_class_name(const tk_detector* detector, int64_t index, const char** name);
@@ -337,10 +337,10 @@ TK_API tk_status tk_gmc_reset(tk_gmc* gmc);
 /* ---- pipeline: detection -> GMC -> tracking over one stream, and frame reading (docs/track_video.md) ---- */
 
 typedef struct tk_pipeline_config {
-  size_t struct_size;         /**< sizeof(tk_pipeline_config), set by tk_pipeline_config_defaults() */
+  size_t struct_size;          /**< sizeof(tk_pipeline_config), set by tk_pipeline_config_defaults() */
   tk_detector_config detector; /**< the detector's defaults except conf_threshold 0.1 */
-  tk_gmc_config gmc;          /**< method TK_GMC_NONE turns camera-motion compensation off; no homographies */
-  tk_tracker_config tracker;  /**< the "ultralytics_botsort" preset */
+  tk_gmc_config gmc;           /**< method TK_GMC_NONE turns camera-motion compensation off; no homographies */
+  tk_tracker_config tracker;   /**< the "ultralytics_botsort" preset */
 } tk_pipeline_config;
 
 /** Seconds per stage since creation or tk_pipeline_reset_times (GPU stages measured on the GPU). */
@@ -378,7 +378,8 @@ TK_API void tk_frame_reader_close(tk_frame_reader* reader);
 /** frames: -1 when the container does not say. */
 TK_API tk_status tk_frame_reader_info(const tk_frame_reader* reader, int64_t* frames, int64_t* height, int64_t* width,
                                       double* fps);
-/** *frames: the next up to max_frames frames, uint8 [b,H,W,3] BGR on the CPU (pinned where CUDA is); b = 0 at the end. */
+/** *frames: the next up to max_frames frames, uint8 [b,H,W,3] BGR on the CPU (pinned where CUDA is); b = 0 at the end.
+ */
 TK_API tk_status tk_frame_reader_read(tk_frame_reader* reader, int64_t max_frames, DLManagedTensorVersioned** frames);
 
 /* ---- EquirectToPinhole: equirectangular 360° frames -> pinhole views (docs/e2p.md) ---- */
@@ -461,8 +462,7 @@ TK_API tk_status tk_segmenter_create(const char* encoder_path, const char* decod
                                      const tk_segmenter_config* config, tk_segmenter** segmenter);
 TK_API void tk_segmenter_destroy(tk_segmenter* segmenter);
 /** Runs encoder and decoder once (and picks the encoder batch size when it is 0). */
-TK_API tk_status tk_segmenter_warmup(tk_segmenter* segmenter, int64_t frame_height, int64_t frame_width,
-                                     int64_t boxes);
+TK_API tk_status tk_segmenter_warmup(tk_segmenter* segmenter, int64_t frame_height, int64_t frame_width, int64_t boxes);
 /** frames: uint8 [B,H,W,3] on any device -> *embeddings (release with tk_segmenter_embeddings_destroy). */
 TK_API tk_status tk_segmenter_encode(tk_segmenter* segmenter, const DLTensor* frames,
                                      tk_segmenter_embeddings** embeddings);
@@ -554,7 +554,8 @@ TK_API tk_cluster_config tk_cluster_config_defaults(void);
 TK_API tk_status tk_cluster_embeddings(const DLTensor* embeddings, const tk_cluster_config* config,
                                        DLManagedTensorVersioned** labels);
 /** Purity and adjusted Rand index of labels against true ids (both int64 [N]). */
-TK_API tk_status tk_score_clusters(const DLTensor* labels, const DLTensor* truth, double* purity, double* adjusted_rand);
+TK_API tk_status tk_score_clusters(const DLTensor* labels, const DLTensor* truth, double* purity,
+                                   double* adjusted_rand);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -1,10 +1,6 @@
 #pragma once
 // The IoU of one box pair, shared by the CPU and CUDA kernels so both compute the same expression.
-#if defined(__CUDACC__)
-#define TK_HOST_DEVICE __host__ __device__ __forceinline__
-#else
-#define TK_HOST_DEVICE inline
-#endif
+#include "core/host_device.hpp"
 
 namespace trackkit::detail {
 

@@ -6,11 +6,7 @@
 #include <cmath>
 #include <cstdint>
 
-#ifdef __CUDACC__
-#define TK_HD __host__ __device__ __forceinline__
-#else
-#define TK_HD inline
-#endif
+#include "core/host_device.hpp"
 
 namespace trackkit::detail {
 
@@ -19,7 +15,7 @@ struct LinearTap {
   int32_t w0, w1; // weights, scaled by 2048
 };
 
-TK_HD int32_t round_half_even(float v) {
+TK_HOST_DEVICE int32_t round_half_even(float v) {
 #ifdef __CUDA_ARCH__
   return __float2int_rn(v);
 #else
@@ -28,7 +24,7 @@ TK_HD int32_t round_half_even(float v) {
 }
 
 /// The two source samples of destination index d when `size` source pixels map onto size / scale.
-TK_HD LinearTap linear_tap(int64_t d, double scale, int64_t size) {
+TK_HOST_DEVICE LinearTap linear_tap(int64_t d, double scale, int64_t size) {
   float f = static_cast<float>((static_cast<double>(d) + 0.5) * scale - 0.5);
   int32_t s = static_cast<int32_t>(floorf(f));
   f -= static_cast<float>(s);
@@ -39,7 +35,7 @@ TK_HD LinearTap linear_tap(int64_t d, double scale, int64_t size) {
 }
 
 /// One channel: p points at the channel's first byte; rows `row` bytes apart, pixels `pixel` bytes apart.
-TK_HD int32_t resize_linear_u8(const uint8_t* p, int64_t row, int64_t pixel, LinearTap tx, LinearTap ty) {
+TK_HOST_DEVICE int32_t resize_linear_u8(const uint8_t* p, int64_t row, int64_t pixel, LinearTap tx, LinearTap ty) {
   const uint8_t* r0 = p + ty.i0 * row;
   const uint8_t* r1 = p + ty.i1 * row;
   const int32_t d0 = r0[tx.i0 * pixel] * tx.w0 + r0[tx.i1 * pixel] * tx.w1;

@@ -13,11 +13,7 @@
 #include <cstring>
 #include <type_traits>
 
-#if defined(__CUDACC__)
-#define TK_E2P_HD __host__ __device__ __forceinline__
-#else
-#define TK_E2P_HD inline
-#endif
+#include "core/host_device.hpp"
 
 namespace trackkit::detail::e2p {
 
@@ -34,7 +30,7 @@ struct Equirect {
 };
 
 /// lo / hi for 0 <= lo <= hi: the GPU's approximate division (a reciprocal and a product, 2 ulp), the CPU's exact one.
-TK_E2P_HD float ratio(float lo, float hi) {
+TK_HOST_DEVICE float ratio(float lo, float hi) {
 #ifdef __CUDA_ARCH__
   return __fdividef(lo, hi);
 #else
@@ -43,7 +39,7 @@ TK_E2P_HD float ratio(float lo, float hi) {
 }
 
 /// sqrt(v) for v > 0: the GPU's reciprocal square root times v (no IEEE fix-up branch), the CPU's sqrt.
-TK_E2P_HD float root(float v) {
+TK_HOST_DEVICE float root(float v) {
 #ifdef __CUDA_ARCH__
   return v * rsqrtf(v);
 #else
@@ -52,7 +48,7 @@ TK_E2P_HD float root(float v) {
 }
 
 /// atan(a) for a in [0, 1]: a degree-15 odd minimax polynomial, |error| < 1.2e-7 rad (1.5e-4 px at 8K).
-TK_E2P_HD float atan_unit(float a) {
+TK_HOST_DEVICE float atan_unit(float a) {
   const float t = a * a;
   float p = -0.004054546356201172f;
   p = p * t + 0.021862883120775223f;
@@ -66,14 +62,14 @@ TK_E2P_HD float atan_unit(float a) {
 }
 
 /// atan2(y, x) for x >= 0 without library calls: one division, the polynomial, a select and a sign.
-TK_E2P_HD float atan2_right(float y, float x) {
+TK_HOST_DEVICE float atan2_right(float y, float x) {
   const float ay = fabsf(y);
   const float r = atan_unit(ratio(fminf(x, ay), fmaxf(fmaxf(x, ay), 1e-30f)));
   return copysignf(ay > x ? 1.5707963267948966f - r : r, y);
 }
 
 /// atan2(y, x) for any x: atan2_right on |x|, mirrored for x < 0.
-TK_E2P_HD float fast_atan2(float y, float x) {
+TK_HOST_DEVICE float fast_atan2(float y, float x) {
   const float ax = fabsf(x), ay = fabsf(y);
   float r = atan_unit(ratio(fminf(ax, ay), fmaxf(fmaxf(ax, ay), 1e-30f)));
   r = ay > ax ? 1.5707963267948966f - r : r;
@@ -84,10 +80,13 @@ TK_E2P_HD float fast_atan2(float y, float x) {
 struct RowRay {
   float x, y, z;
 };
-TK_E2P_HD RowRay row_ray(const ViewRays& v, float j) { return {v.bx * j + v.cx, v.by * j + v.cy, v.bz * j + v.cz}; }
+TK_HOST_DEVICE RowRay row_ray(const ViewRays& v, float j) {
+  return {v.bx * j + v.cx, v.by * j + v.cy, v.bz * j + v.cz};
+}
 
 /// Equirect index coordinates (sx, sy) seen by pixel i of the row.
-TK_E2P_HD void source_position(const ViewRays& v, const RowRay& row, const Equirect& e, float i, float& sx, float& sy) {
+TK_HOST_DEVICE void source_position(const ViewRays& v, const RowRay& row, const Equirect& e, float i, float& sx,
+                                    float& sy) {
   const float x = v.ax * i + row.x, y = v.ay * i + row.y, z = v.az * i + row.z;
   const float lon = fast_atan2(x, z);
   const float lat = atan2_right(-y, root(fmaxf(x * x + z * z, 1e-30f)));
@@ -97,7 +96,7 @@ TK_E2P_HD void source_position(const ViewRays& v, const RowRay& row, const Equir
 
 /// Moves tap (x, y) into the image: over a pole onto the opposite meridian, then across the seam. Valid for
 /// y in [-H, 2H) and x in (-W, 2W) before the pole shift, which every interpolation here stays within.
-TK_E2P_HD void wrap_tap(int32_t& x, int32_t& y, int32_t width, int32_t height) {
+TK_HOST_DEVICE void wrap_tap(int32_t& x, int32_t& y, int32_t width, int32_t height) {
   if (y < 0) {
     y = -1 - y, x += width >> 1;
   } else if (y >= height) {
@@ -113,7 +112,7 @@ TK_E2P_HD void wrap_tap(int32_t& x, int32_t& y, int32_t width, int32_t height) {
 
 /// Keys' cubic convolution weights (a = -0.75, as OpenCV's INTER_CUBIC and PyTorch's bicubic) for taps at
 /// -1, 0, 1, 2 around a fraction t in [0, 1).
-TK_E2P_HD void cubic_weights(float t, float w[4]) {
+TK_HOST_DEVICE void cubic_weights(float t, float w[4]) {
   const float a = -0.75f;
   const float t1 = t + 1.f, t2 = 1.f - t;
   w[0] = ((a * t1 - 5.f * a) * t1 + 8.f * a) * t1 - 4.f * a;
@@ -124,7 +123,7 @@ TK_E2P_HD void cubic_weights(float t, float w[4]) {
 
 /// v in [0, 255] rounded to the nearest integer (ties to even) without a conversion instruction: adding 1.5 * 2^23
 /// leaves the rounded value in the sum's low mantissa bits.
-TK_E2P_HD uint32_t round_level(float v) {
+TK_HOST_DEVICE uint32_t round_level(float v) {
   const float m = v + 12582912.f;
 #ifdef __CUDA_ARCH__
   return __float_as_uint(m) & 0xffu;
@@ -137,7 +136,7 @@ TK_E2P_HD uint32_t round_level(float v) {
 
 /// Float sample value -> stored value: uint8 clamps to [0, 255] and rounds to nearest (ties to even), floats convert.
 template <typename T>
-TK_E2P_HD T store_value(float v) {
+TK_HOST_DEVICE T store_value(float v) {
   if constexpr (sizeof(T) == 1) {
     return static_cast<T>(round_level(fminf(fmaxf(v, 0.f), 255.f)));
   } else {
@@ -147,7 +146,7 @@ TK_E2P_HD T store_value(float v) {
 
 /// A read through the read-only data cache on the GPU (uint8, float; half converts after a plain load).
 template <typename T>
-TK_E2P_HD float load_value(const T* p) {
+TK_HOST_DEVICE float load_value(const T* p) {
 #ifdef __CUDA_ARCH__
   if constexpr (std::is_same_v<T, uint8_t> || std::is_same_v<T, float>) return static_cast<float>(__ldg(p));
 #endif
@@ -162,8 +161,8 @@ struct FrameStrides {
 /// Samples all `channels` of frame at (sx, sy) with interpolation Mode (0 nearest, 1 bilinear, 3 bicubic) and
 /// writes them to out[c * out_channel].
 template <int Mode, typename T>
-TK_E2P_HD void sample_pixel(const T* frame, FrameStrides s, int channels, const Equirect& e, float sx, float sy, T* out,
-                            int64_t out_channel) {
+TK_HOST_DEVICE void sample_pixel(const T* frame, FrameStrides s, int channels, const Equirect& e, float sx, float sy,
+                                 T* out, int64_t out_channel) {
   const int32_t w = e.width, h = e.height;
   if constexpr (Mode == 0) {
     int32_t x = static_cast<int32_t>(floorf(sx + 0.5f)), y = static_cast<int32_t>(floorf(sy + 0.5f));

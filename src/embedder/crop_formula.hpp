@@ -29,14 +29,15 @@ struct CropNorm {
 };
 
 /// One frame tap: a pixel inside the frame, or `fill` outside it (only reachable for aligned crops).
-TK_HD float frame_tap(const uint8_t* frame, int64_t h, int64_t w, int64_t x, int64_t y, int32_t c, float fill) {
+TK_HOST_DEVICE float frame_tap(const uint8_t* frame, int64_t h, int64_t w, int64_t x, int64_t y, int32_t c,
+                               float fill) {
   if (x < 0 || y < 0 || x >= w || y >= h) return fill;
   return static_cast<float>(frame[(y * w + x) * 3 + c]);
 }
 
 /// OpenCV's vertical taps: unlike the horizontal ones (linear_tap), rows before the first or past the last keep their
 /// fractional weights and read the clipped row twice (resizeGeneric_Invoker clips row indices, not the weights).
-TK_HD LinearTap linear_tap_rows(int64_t d, double scale, int64_t size) {
+TK_HOST_DEVICE LinearTap linear_tap_rows(int64_t d, double scale, int64_t size) {
   float f = static_cast<float>((static_cast<double>(d) + 0.5) * scale - 0.5);
   const auto s = static_cast<int32_t>(floorf(f));
   f -= static_cast<float>(s);
@@ -47,8 +48,8 @@ TK_HD LinearTap linear_tap_rows(int64_t d, double scale, int64_t size) {
 
 /// Normalised values of crop pixel (u, v): `affine` (6 floats, row-major 2x3) maps (u, v, 1) to the frame's index
 /// coordinates; `rect` (x_min, y_min, x_max, y_max) bounds the sample point of box crops.
-TK_HD void crop_pixel(const uint8_t* frame, int64_t h, int64_t w, const float* affine, const float* rect, int64_t u,
-                      int64_t v, const CropNorm& n, float out[3]) {
+TK_HOST_DEVICE void crop_pixel(const uint8_t* frame, int64_t h, int64_t w, const float* affine, const float* rect,
+                               int64_t u, int64_t v, const CropNorm& n, float out[3]) {
   if (n.mode == kCropOpenCVBox) { // cv2.resize(frame[y1:y2, x1:x2]): taps inside the cut crop, OpenCV's scale
     const auto x1 = static_cast<int64_t>(rect[0]), y1 = static_cast<int64_t>(rect[1]);
     const auto cw = static_cast<int64_t>(rect[2]) - x1, ch = static_cast<int64_t>(rect[3]) - y1;

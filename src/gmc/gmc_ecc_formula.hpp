@@ -8,11 +8,7 @@
 #include <cmath>
 #include <cstdint>
 
-#if defined(__CUDACC__)
-#define TK_ECC_HOST_DEVICE __host__ __device__ __forceinline__
-#else
-#define TK_ECC_HOST_DEVICE inline
-#endif
+#include "core/host_device.hpp"
 
 namespace trackkit::detail::gmc {
 
@@ -21,8 +17,8 @@ namespace trackkit::detail::gmc {
 /// cos(theta) sin(theta) (euclidean). P = 2 (translation), 3 (euclidean) or 6 (affine). Returns false
 /// (row untouched) when the warped pixel falls outside the input.
 template <int P>
-TK_ECC_HOST_DEVICE bool ecc_pixel_row(const float* templ, const float* sources, const float* m, float t_ref,
-                                      float i_ref, int64_t h, int64_t w, int64_t i, float* row) {
+TK_HOST_DEVICE bool ecc_pixel_row(const float* templ, const float* sources, const float* m, float t_ref, float i_ref,
+                                  int64_t h, int64_t w, int64_t i, float* row) {
   const int64_t y = i / w, x = i - y * w;
   const float cx = 0.5f * static_cast<float>(w), cy = 0.5f * static_cast<float>(h);
   const float X = static_cast<float>(x) + 0.5f - cx, Y = static_cast<float>(y) + 0.5f - cy;

@@ -3,17 +3,13 @@
 // same expression: the mean over a factor x factor block of BT.601 luma (OpenCV's cvtColor weights).
 #include <cstdint>
 
-#if defined(__CUDACC__)
-#define TK_GMC_HOST_DEVICE __host__ __device__ __forceinline__
-#else
-#define TK_GMC_HOST_DEVICE inline
-#endif
+#include "core/host_device.hpp"
 
 namespace trackkit::detail::gmc {
 
 /// frame: one [H,W,C] uint8 image (C = 1 or 3, channel order B,G,R unless rgb); (x, y): output pixel.
-TK_GMC_HOST_DEVICE float grey_block_mean(const uint8_t* frame, int64_t width, int channels, int factor, int64_t x,
-                                         int64_t y, bool rgb) {
+TK_HOST_DEVICE float grey_block_mean(const uint8_t* frame, int64_t width, int channels, int factor, int64_t x,
+                                     int64_t y, bool rgb) {
   const float wb = 0.114f, wg = 0.587f, wr = 0.299f;
   const int ib = rgb ? 2 : 0, ir = rgb ? 0 : 2;
   float sum = 0.f;

@@ -108,21 +108,23 @@ void register_all() {
     E2PInterpolation mode;
     E2PLayout layout;
     at::ScalarType dtype;
-    int pixels;
+    int pixels; // 0: tiles
     bool wide;
   };
+  const auto bilinear = E2PInterpolation::Bilinear;
   const std::vector<Variant> variants = {
-      {"u8_nhwc_bilinear", E2PInterpolation::Bilinear, E2PLayout::NHWC, at::kByte, 4, true},
-      {"u8_nhwc_bilinear_px2", E2PInterpolation::Bilinear, E2PLayout::NHWC, at::kByte, 2, true},
-      {"u8_nhwc_bilinear_px1", E2PInterpolation::Bilinear, E2PLayout::NHWC, at::kByte, 1, true},
-      {"u8_nhwc_bilinear_bytes", E2PInterpolation::Bilinear, E2PLayout::NHWC, at::kByte, 4, false},
-      {"u8_nhwc_bilinear_px1_bytes", E2PInterpolation::Bilinear, E2PLayout::NHWC, at::kByte, 1, false},
-      {"u8_nchw_bilinear", E2PInterpolation::Bilinear, E2PLayout::NCHW, at::kByte, 4, true},
+      {"u8_nhwc_bilinear", bilinear, E2PLayout::NHWC, at::kByte, 0, true},
+      {"u8_nhwc_bilinear_px4", bilinear, E2PLayout::NHWC, at::kByte, 4, true},
+      {"u8_nhwc_bilinear_px2", bilinear, E2PLayout::NHWC, at::kByte, 2, true},
+      {"u8_nhwc_bilinear_px1", bilinear, E2PLayout::NHWC, at::kByte, 1, true},
+      {"u8_nhwc_bilinear_bytes", bilinear, E2PLayout::NHWC, at::kByte, 0, false},
+      {"u8_nhwc_bilinear_px1_bytes", bilinear, E2PLayout::NHWC, at::kByte, 1, false},
+      {"u8_nchw_bilinear", bilinear, E2PLayout::NCHW, at::kByte, 4, true},
       {"u8_nhwc_nearest", E2PInterpolation::Nearest, E2PLayout::NHWC, at::kByte, 4, true},
       {"u8_nhwc_bicubic", E2PInterpolation::Bicubic, E2PLayout::NHWC, at::kByte, 4, true},
-      {"f16_nchw_bilinear", E2PInterpolation::Bilinear, E2PLayout::NCHW, at::kHalf, 4, true},
-      {"f16_nhwc_bilinear", E2PInterpolation::Bilinear, E2PLayout::NHWC, at::kHalf, 4, true},
-      {"f32_nhwc_bilinear", E2PInterpolation::Bilinear, E2PLayout::NHWC, at::kFloat, 4, true},
+      {"f16_nchw_bilinear", bilinear, E2PLayout::NCHW, at::kHalf, 4, true},
+      {"f16_nhwc_bilinear", bilinear, E2PLayout::NHWC, at::kHalf, 4, true},
+      {"f32_nhwc_bilinear", bilinear, E2PLayout::NHWC, at::kFloat, 4, true},
   };
   for (const Size& s : kSizes) {
     for (const Variant& v : variants) {
@@ -131,7 +133,9 @@ void register_all() {
       for (int64_t batch : {int64_t{1}, int64_t{8}}) {
         if (batch == 1 && v.name != "u8_nhwc_bilinear") continue;
         E2POptions o;
-        o.interpolation = v.mode, o.layout = v.layout, o.cuda_pixels_per_thread = v.pixels, o.cuda_wide_loads = v.wide;
+        o.interpolation = v.mode, o.layout = v.layout, o.cuda_wide_loads = v.wide;
+        o.cuda_tiles = v.pixels == 0;
+        if (v.pixels > 0) o.cuda_pixels_per_thread = v.pixels;
         const std::string name = "cuda/" + v.name + "/" + s.name + "/B" + std::to_string(batch);
         const at::ScalarType dtype = v.dtype;
         benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& st) { run(st, cuda, s, batch, o, dtype); })

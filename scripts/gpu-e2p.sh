@@ -53,6 +53,21 @@ step "benchmarks"
 "$bin/bench_e2p" --benchmark_filter="${E2P_BENCH_FILTER:-cuda/|cpu/.*/(2K|8K)/}" --benchmark_min_time=0.3s \
   --benchmark_out="$out/bench_e2p.json" --benchmark_out_format=json 2>&1 | grep -E "Run on|^cuda|^cpu" || status=1
 
+if [ "${E2P_NCU:-0}" = 1 ]; then
+  # Hardware counters of the headline kernel (8K, B = 8), one launch per tuning choice: issue, L1 and DRAM use.
+  step "ncu: uint8 bilinear kernel, 8K B8"
+  for variant in u8_nhwc_bilinear; do
+    ncu --clock-control none --kernel-name regex:u8c3 --launch-skip 3 --launch-count 1 \
+      --section SpeedOfLight --section ComputeWorkloadAnalysis --section MemoryWorkloadAnalysis \
+      --section Occupancy --section SchedulerStats --section WarpStateStats --section InstructionStats \
+      "$bin/bench_e2p" --benchmark_filter="cuda/$variant/8K/B8/" --benchmark_min_time=0.01s \
+      > "$out/ncu_$variant.txt" 2>&1 || status=1
+    grep -E "Duration|Throughput|Executed Ipc|Issue Slots|Registers Per|Achieved Occupancy|Theoretical Occupancy|Executed Instructions |Hit Rate|Mem Busy|Max Bandwidth|Mem Pipes|No Eligible|Warp Cycles Per Issued|Avg. Active|Eligible Warps" "$out/ncu_$variant.txt" | head -40
+    grep -E "^\s+(WRN|OPT|INF)" -A2 "$out/ncu_$variant.txt" | head -12
+  done
+fi
+[ "${E2P_BASELINES:-1}" = 1 ] || exit $status
+
 step "baselines: torch grid_sample (cached grid, FP16), py360convert, D2D copy"
 python3 tools/compare/e2p_gpu_baseline.py "$out/bench_e2p.json" "$out/baseline.json" 2>&1 | tee "$logs/table.md" || status=1
 

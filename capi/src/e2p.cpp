@@ -35,6 +35,7 @@ tk_e2p_config to_config(const trackkit::E2POptions& o) {
   c.struct_size = sizeof(c);
   c.interpolation = static_cast<int32_t>(o.interpolation), c.layout = static_cast<int32_t>(o.layout);
   c.cuda_pixels_per_thread = o.cuda_pixels_per_thread, c.cuda_wide_loads = o.cuda_wide_loads;
+  c.cuda_tiles = o.cuda_tiles;
   return c;
 }
 
@@ -51,6 +52,7 @@ trackkit::E2POptions to_options(const char* fn, const tk_e2p_config* config) {
   o.interpolation = static_cast<trackkit::E2PInterpolation>(c.interpolation);
   o.layout = static_cast<trackkit::E2PLayout>(c.layout);
   o.cuda_pixels_per_thread = c.cuda_pixels_per_thread, o.cuda_wide_loads = c.cuda_wide_loads != 0;
+  o.cuda_tiles = c.cuda_tiles != 0;
   return o;
 }
 

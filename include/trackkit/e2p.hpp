@@ -42,10 +42,15 @@ struct PinholeView {
 struct E2POptions {
   E2PInterpolation interpolation = E2PInterpolation::Bilinear;
   E2PLayout layout = E2PLayout::NHWC; ///< of the frames and of the views returned
-  /// CUDA tuning of the uint8 3-channel bilinear kernel (bench_e2p compares the choices): output pixels a
-  /// thread computes along a row (1, 2 or 4), and a row's two taps read by aligned 4-byte word loads (rows
-  /// whose byte length is a multiple of 4 only; others take byte loads either way).
+  /// CUDA tuning of the uint8 3-channel bilinear kernel (bench_e2p compares the choices). Default: tiles of
+  /// 128 x 16 pixels, neighbouring threads on neighbouring pixels, rays traced on a grid of nodes 8 pixels apart
+  /// and the pixels between on the quadratics through them where the estimated error stays below 0.001 px (else
+  /// each pixel traces its own ray: the seam, near the poles), the tile stored through shared memory (docs/e2p.md).
+  bool cuda_tiles = true;
+  /// Without tiles: output pixels a thread computes along a row, each tracing its ray (1, 2 or 4).
   int cuda_pixels_per_thread = 4;
+  /// A row's two taps read by aligned 4-byte word loads (rows whose byte length is a multiple of 4 only; others
+  /// take byte loads either way).
   bool cuda_wide_loads = true;
 };
 
@@ -54,8 +59,9 @@ struct E2POptions {
 /// (a non-contiguous tensor is copied once); H >= 2, W >= 2 (an odd W reflects through the poles onto column
 /// x + floor(W / 2)). Views: [B,V,h,w,C] or [B,V,C,h,w], same dtype and device. uint8 values are rounded to
 /// nearest (ties to even); bicubic results are clamped to [0,255] for uint8.
-/// CUDA: one kernel launch for all B × V images (up to 64 views a launch), each ray computed on the fly (no
-/// coordinate grid in memory), queued on the current stream. CPU: at::parallel_for over rows, sampling through a
+/// CUDA: one kernel launch for all B × V images (up to 64 views a launch), rays computed on the fly (no
+/// coordinate grid in memory; uint8 3-channel bilinear traces them on a node grid and interpolates between where
+/// the estimated error is below 0.001 px, E2POptions::cuda_tiles), queued on the current stream. CPU: at::parallel_for over rows, sampling through a
 /// per-view table of source positions computed once for each frame size and kept (the "mapping cache").
 /// Both use the same per-pixel formula (src/e2p/e2p_formula.hpp) and agree within one uint8 level.
 /// Not thread-safe (the CPU table is built on first use); one object per thread.

@@ -36,6 +36,7 @@ struct EquirectToPinhole::Impl {
                                                                    : 3;
     p.pixels_per_thread = options.cuda_pixels_per_thread;
     p.wide_loads = options.cuda_wide_loads;
+    p.tiles = options.cuda_tiles;
     return p;
   }
 

@@ -72,12 +72,29 @@ TEST_CASE("CUDA: the kernel's tuning choices, many views and unaligned rows give
   const at::Tensor frames = panorama_batch(3);
   E2POptions base;
   const at::Tensor cpu = EquirectToPinhole(test_views(), base).project(frames);
-  for (int pixels : {1, 2, 4}) {
+  for (int pixels : {0, 1, 2, 4}) { // 0: tiles
     for (bool wide : {false, true}) {
       E2POptions o;
-      o.cuda_pixels_per_thread = pixels, o.cuda_wide_loads = wide;
-      const std::string what = "pixels/thread " + std::to_string(pixels) + (wide ? " wide" : " bytes");
+      o.cuda_tiles = pixels == 0, o.cuda_wide_loads = wide;
+      if (pixels > 0) o.cuda_pixels_per_thread = pixels;
+      const std::string what = (pixels == 0 ? std::string("tiles") : "pixels/thread " + std::to_string(pixels)) +
+                               (wide ? " wide" : " bytes");
       compare(cpu, EquirectToPinhole(test_views(), o).project(frames.cuda()), 1, what.c_str());
+    }
+  }
+  // Tiles whose nodes interpolate (large views away from the poles) next to tiles that trace every ray (near the
+  // poles and the seam): 960x540 views across the seam, at pitch 40, 75 (rolled) and -60.
+  std::vector<PinholeView> large = EquirectToPinhole::horizon(4, 960, 540, 90, 0, 170);
+  large[1].pitch = 40, large[2].pitch = 75, large[2].roll = 20, large[3].pitch = -60;
+  // Rows of 3 x 2048 and 3 x 2044 bytes (a multiple of 8 and of 4 only).
+  for (int64_t width : {2048, 2044}) {
+    const at::Tensor x = frames.narrow(2, 0, width).contiguous();
+    for (bool tiles : {true, false}) {
+      E2POptions o;
+      o.cuda_tiles = tiles;
+      const EquirectToPinhole e2p(large, o);
+      const std::string what = "960x540 views, width " + std::to_string(width) + (tiles ? ", tiles" : ", rays");
+      compare(e2p.project(x), e2p.project(x.cuda()), 1, what.c_str());
     }
   }
   // 70 views (two launches) of frames whose rows are 3 x 2047 bytes long (no 8-byte alignment: byte loads).

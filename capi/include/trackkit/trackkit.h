@@ -409,8 +409,9 @@ typedef struct tk_e2p_config {
   size_t struct_size;             /**< sizeof(tk_e2p_config), set by tk_e2p_config_defaults() */
   int32_t interpolation;          /**< tk_e2p_interpolation; TK_E2P_BILINEAR */
   int32_t layout;                 /**< tk_e2p_layout of frames and views; TK_E2P_NHWC */
-  int32_t cuda_pixels_per_thread; /**< 4 (1, 2 or 4: tuning of the uint8 3-channel bilinear kernel) */
+  int32_t cuda_pixels_per_thread; /**< 4 (1, 2 or 4: tuning of the uint8 3-channel bilinear kernel without tiles) */
   int32_t cuda_wide_loads;        /**< 1 */
+  int32_t cuda_tiles;             /**< 1: the uint8 3-channel bilinear kernel by 128 x 16 tiles (E2POptions) */
 } tk_e2p_config;
 TK_API tk_e2p_config tk_e2p_config_defaults(void);
 

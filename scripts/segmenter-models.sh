@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The segmenter's test models and references in the build tree (tools/segmenter, docs/segmenter.md): the venv,
-# MobileSAM and SAM ViT-B encoder/decoder exports with seeded random weights (no SAM-family weights can be had
-# from PyPI), SamPredictor's masks on MOT17 frames, pycocotools' RLE. Skips what already exists.
-#   scripts/segmenter-models.sh [BUILD_DIR]        SEGMENTER_MODELS=vit_t to leave out ViT-B (slow on 2 cores)
+# MobileSAM, SAM ViT-B and SAM 2.1 (Hiera-T) encoder/decoder exports with seeded random weights (no SAM-family
+# weights can be had from PyPI), SamPredictor's / SAM2ImagePredictor's masks on MOT17 frames, pycocotools' RLE.
+# Skips what already exists.
+#   scripts/segmenter-models.sh [BUILD_DIR]        SEGMENTER_MODELS=vit_t to leave out ViT-B (slow on 2 cores),
+#                                                  SEGMENTER_SAM2_MODELS=sam2.1_hiera_t,sam2_hiera_t ("" for none)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${1:-${TRACKKIT_BUILD:-$root/build}}
@@ -16,9 +18,15 @@ export TRACKKIT_DATA=$data
 "$root/tools/segmenter/setup_segmenter_venv.sh" "$build/segvenv" >/dev/null
 python=$build/segvenv/bin/python
 if [ ! -f "$build/segmenter-models/export_report.json" ]; then
-  "$python" "$root/tools/segmenter/export_sam.py" "$build/segmenter-models" --models "$models"
+  "$python" "$root/tools/segmenter/export_sam.py" "$build/segmenter-models" --models "$models" --fast-paths
 fi
-if [ ! -f "$build/segmenter-ref/index.txt" ]; then
+sam2_models=${SEGMENTER_SAM2_MODELS:-sam2.1_hiera_t}
+if [ -n "$sam2_models" ] && [ ! -f "$build/segmenter-models/export_sam2_report.json" ]; then
+  "$python" "$root/tools/segmenter/export_sam2.py" "$build/segmenter-models" --models "$sam2_models"
+fi
+# References for every exported model (a cached reference set made before the SAM 2 export is made again).
+if [ ! -f "$build/segmenter-ref/index.txt" ] ||
+  { [ -n "$sam2_models" ] && ! grep -q "^sam2" "$build/segmenter-ref/index.txt"; }; then
   "$python" "$root/tools/segmenter/reference_sam.py" "$build/segmenter-models" "$build/segmenter-ref"
 fi
 if [ ! -f "$build/segmenter-ref/rle/iou.npy" ]; then

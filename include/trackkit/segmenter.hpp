@@ -1,7 +1,7 @@
 #pragma once
-// Box-prompted instance masks with SAM-family models (SAM ViT-B/L/H, MobileSAM) exported as an image encoder and
-// a prompt decoder, each TorchScript (tools/segmenter/export_sam.py): every box of every frame goes through one
-// decoder call. See docs/segmenter.md.
+// Box-prompted instance masks with SAM-family models (SAM ViT-B/L/H, MobileSAM, SAM 2 / 2.1) exported as an image
+// encoder and a prompt decoder, each TorchScript (tools/segmenter/export_sam.py): every box of every frame goes through
+// one decoder call. See docs/segmenter.md.
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
@@ -9,6 +9,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "trackkit/device.hpp"
 #include "trackkit/export.hpp"
@@ -37,6 +38,8 @@ struct SegmenterOptions {
 /// Image embeddings of a batch of frames of one size, and what decode() needs to map boxes into them.
 struct SegmenterEmbeddings {
   at::Tensor features; ///< [B,C,h,w] in the model's precision on its device (SAM: C = 256, h = w = 64)
+  /// SAM 2: the high-resolution feature maps its decoder takes ([B,32,256,256], [B,64,128,128]); empty for SAM.
+  std::vector<at::Tensor> high_res;
   int64_t frame_height = 0, frame_width = 0; ///< the frames' size
   int64_t input_height = 0, input_width = 0; ///< the resized frame inside the padded input square
   std::string model_id;                      ///< the encoder's pair id: decode() refuses other models' embeddings

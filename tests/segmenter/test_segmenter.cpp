@@ -167,6 +167,42 @@ TEST_CASE("Segmenter bad input: clear errors naming the argument", "[segmenter]"
   CHECK(contains(error_of([&] { seg.upsample(at::zeros({1, 1, 64, 64}), 480, 640); }), "Segmenter::upsample: low_res"));
 }
 
+TEST_CASE("Segmenter SAM 2: high-resolution features travel with the embeddings; one call equals per-box calls",
+          "[segmenter]") {
+  const std::string model = "sam2.1_hiera_t";
+  const at::Tensor frames = two_frames();
+  if (!have_model(model) || !frames.defined()) TK_SKIP("no " + model + " export or reference frames");
+  trackkit::SegmenterOptions o = cpu_options();
+  o.full_resolution = false;
+  trackkit::Segmenter seg(encoder_path(model), decoder_path(model), o);
+  CHECK(seg.family() == "sam2");
+  const trackkit::SegmenterEmbeddings e = seg.encode(frames);
+  REQUIRE(e.high_res.size() == 2);
+  CHECK(e.high_res[0].sizes() == at::IntArrayRef({2, 32, 256, 256}));
+  CHECK(e.high_res[1].sizes() == at::IntArrayRef({2, 64, 128, 128}));
+  CHECK(e.input_height == 1024); // SAM2Transforms: the frame fills the square
+  CHECK(e.input_width == 1024);
+  const at::Tensor boxes = some_boxes();
+  const trackkit::SegmenterMasks all = seg.decode(e, boxes);
+  REQUIRE(all.low_res.sizes() == at::IntArrayRef({5, 1, 256, 256}));
+  o.decoder_batch_size = 1;
+  trackkit::Segmenter one(encoder_path(model), decoder_path(model), o);
+  const trackkit::SegmenterMasks per_box = one.decode(e, boxes);
+  CHECK((per_box.low_res - all.low_res).abs().max().item<float>() < 1e-4);
+  CHECK((per_box.scores - all.scores).abs().max().item<float>() < 1e-5);
+  // SAM2Transforms.postprocess_masks: bilinear straight from the logits to the frame, no crop.
+  CHECK(at::equal(seg.upsample(all.low_res, 480, 640), at::upsample_bilinear2d(all.low_res, {480, 640}, false) > 0));
+  trackkit::SegmenterEmbeddings bad = e;
+  bad.high_res.pop_back();
+  CHECK(
+      contains(error_of([&] { seg.decode(bad, boxes); }), "embeddings.high_res has 1 feature maps, the model takes 2"));
+  bad = e;
+  bad.high_res[0] = e.high_res[0].narrow(1, 0, 16);
+  CHECK(contains(error_of([&] { seg.decode(bad, boxes); }), "Segmenter::decode: embeddings.high_res must have shape"));
+  CHECK(contains(error_of([&] { trackkit::Segmenter(encoder_path(kModel), decoder_path(model), cpu_options()); }),
+                 "not a pair"));
+}
+
 TEST_CASE("Segmenter on CUDA equals the CPU", "[segmenter][cuda]") {
   const at::Tensor frames = two_frames();
   if (!trackkit::cuda_available()) TK_SKIP("no CUDA device");

@@ -63,7 +63,7 @@ if [ -n "$plain" ]; then
 fi
 
 step "parity on the GPU against SamPredictor (CUDA FP32): FP32, FP16, BF16"
-for p in fp32 fp16 bf16; do
+for p in ${SEGMENTER_GPU_PRECISIONS:-fp32 fp16 bf16}; do
   TRACKKIT_SEGMENTER_DEVICE=cuda TRACKKIT_SEGMENTER_PRECISION=$p "$build/tests/test_segmenter" "[parity]" \
     > "$out/parity_run.txt" 2>&1
   cat "$out/parity_run.txt" >> "$out/parity.txt"
@@ -72,7 +72,7 @@ for p in fp32 fp16 bf16; do
 done
 rm -f "$out/parity_run.txt"
 step "CUDA vs CPU (segmenter, RLE)"
-"$build/tests/test_segmenter" "[cuda]" 2>&1 | tee "$out/cuda_vs_cpu.txt" | grep -E "cuda vs|passed|failed|FAILED" -A3
+"$build/tests/test_segmenter" "[cuda]" 2>&1 | tee "$out/cuda_vs_cpu.txt" | grep -E "cuda vs|vs cpu|passed|failed|FAILED" -A3
 
 bench() { # filter, then --benchmark args
   local filter=$1
@@ -82,17 +82,17 @@ bench() { # filter, then --benchmark args
 }
 step "benchmarks: decoder, one call vs per-box loop (the loop: 10 iterations, 3 at 200 boxes)"
 bench "BM_decoder/mobile_sam_cuda_fp16_lowres"
-step "Python predictor (SamPredictor), same GPU"
-[ "$(left)" -gt 40 ] && python3 tools/segmenter/python_baseline.py "$TRACKKIT_SEGMENTER_MODELS" --boxes 1,10,50,200 --repeat 3 \
-  2>&1 | grep -E "^python" | tee "$out/python_baseline.txt"
 step "benchmarks: encoder + decoder (logits; 1080p masks), and the encoder by batch"
 bench "BM_segment/mobile_sam_cuda_fp16"
 bench "BM_encoder/mobile_sam_cuda_fp16"
 step "benchmarks: SAM 2.1 Hiera-T"
 bench "BM_(encoder|decoder|segment)/sam2_1_hiera_t"
+step "Python predictor (SamPredictor), same GPU"
+[ "$(left)" -gt 40 ] && python3 tools/segmenter/python_baseline.py "$TRACKKIT_SEGMENTER_MODELS" --boxes 1,10,50,200 --repeat 3 \
+  2>&1 | grep -E "^python" | tee "$out/python_baseline.txt"
 step "more benchmarks while time is left"
-bench "BM_decoder/mobile_sam_cuda_fp32_lowres"
 bench "BM_decoder/mobile_sam_cuda_fp16_1080p"
+bench "BM_decoder/mobile_sam_cuda_fp32_lowres"
 bench "BM_encoder/sam_vit_b_cuda_fp16"
 bench "BM_encoder/mobile_sam_cuda_(fp32|bf16)"
 bench "BM_segment/mobile_sam_cuda_bf16"

@@ -106,6 +106,11 @@ class TRACKKIT_API Segmenter {
   std::unique_ptr<Impl> impl_;
 };
 
+/// Pillow's Image.resize((out_w, out_h), BILINEAR) of uint8 images [..., H, W] (planes, e.g. [B,3,H,W]) -> uint8
+/// [..., out_h, out_w], bit identical to Pillow (its taps, 22-bit fixed-point weights and rounding), on the images'
+/// device (CPU or CUDA kernel). SAM's ResizeLongestSide runs through it. Throws Error naming `images`.
+TRACKKIT_API at::Tensor pil_resize(const at::Tensor& images, int64_t out_h, int64_t out_w);
+
 /// Tight boxes of bool/uint8 masks [..., H, W] -> float32 [..., 4] x1,y1,x2,y2 in mask pixels with exclusive
 /// edges (a mask covering columns i..k has x1 = i, x2 = k + 1); zeros for an empty mask. Runs on the masks' device.
 TRACKKIT_API at::Tensor masks_to_boxes(const at::Tensor& masks);

@@ -3,9 +3,12 @@
 // and CUDA against the CPU. Skips, saying why, where the exports or reference frames are missing.
 #include <ATen/ATen.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "catch.hpp"
 #include "npy.hpp"
@@ -223,4 +226,38 @@ TEST_CASE("Segmenter on CUDA equals the CPU", "[segmenter][cuda]") {
   // The device resize is integer arithmetic: the GPU's embeddings of the same frames differ only by the network.
   const trackkit::SegmenterEmbeddings ea = cpu.encode(frames), eb = gpu.encode(frames);
   CHECK((ea.features - eb.features.cpu()).abs().max().item<double>() < 1e-2);
+}
+
+TEST_CASE("pil_resize gives Pillow's bytes (SAM's ResizeLongestSide) on the reference frames", "[segmenter]") {
+  int checked = 0;
+  for (const ReferenceFrame& f : read_index()) {
+    if (f.model != kModel) continue;
+    const at::Tensor frame = read_npy(reference_dir() + "/frames/" + f.stem() + ".rgb.npy");
+    const at::Tensor pil = read_npy(reference_dir() + "/" + f.model + "/" + f.stem() + ".resized.npy"); // [h,w,3]
+    REQUIRE(frame.defined());
+    REQUIRE(pil.defined());
+    CAPTURE(f.stem());
+    const at::Tensor ours = trackkit::pil_resize(frame.permute({2, 0, 1}), pil.size(0), pil.size(1));
+    CHECK(at::equal(ours.permute({1, 2, 0}), pil));
+    ++checked;
+  }
+  if (checked == 0) TK_SKIP("no segmenter reference in " + reference_dir() + " (scripts/segmenter-models.sh)");
+  const at::Tensor img = at::zeros({3, 4, 4}, at::kByte);
+  CHECK(contains(error_of([&] { trackkit::pil_resize(img.to(at::kFloat), 2, 2); }), "pil_resize: images"));
+  CHECK(contains(error_of([&] { trackkit::pil_resize(img.narrow(1, 0, 0), 2, 2); }), "H, W > 0"));
+  CHECK(contains(error_of([&] { trackkit::pil_resize(img, 0, 2); }), "pil_resize: out_h"));
+}
+
+TEST_CASE("pil_resize on CUDA equals the CPU bit for bit", "[segmenter][cuda]") {
+  if (!trackkit::cuda_available()) TK_SKIP("no CUDA device");
+  at::manual_seed(3);
+  const at::Tensor frames = at::randint(0, 256, {2, 3, 1080, 1920}, at::kByte);
+  for (const auto& [h, w] : std::vector<std::pair<int64_t, int64_t>>{{576, 1024}, {2000, 3000}, {37, 1920}}) {
+    CAPTURE(h, w);
+    const at::Tensor cpu = trackkit::pil_resize(frames, h, w);
+    const at::Tensor cuda = trackkit::pil_resize(frames.cuda(), h, w);
+    std::printf("pil_resize cuda vs cpu 1920x1080 -> %lldx%lld: %lld values differ\n", static_cast<long long>(w),
+                static_cast<long long>(h), static_cast<long long>((cuda.cpu() != cpu).sum().item<int64_t>()));
+    CHECK(at::equal(cuda.cpu(), cpu));
+  }
 }

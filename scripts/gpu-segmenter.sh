@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # On the GPU machine, in one call: the segmenter's exports and Python references made there (the wheels carried,
-# weights seeded as on CPU), the CUDA build of the segmenter targets, parity on the GPU (FP32 / FP16 / BF16 against
-# SamPredictor in FP32 on the same GPU), CUDA vs CPU, the benchmarks and the Python predictor's figures, all under
-# OUTDIR. Steps past a time budget are skipped (the call's device time is scarce), most important first.
-#   scripts/gpu-segmenter.sh OUTDIR
-# Carried in .gpu/ (ignored by git): opencv.tar.xz; segmenter-whl/ (segment_anything, mobilesam_mirror, timm wheels);
+# weights seeded as on CPU, GPU fast paths), the CUDA build of the segmenter targets, parity on the GPU (FP32 / FP16 /
+# BF16 against SamPredictor / SAM2ImagePredictor in FP32 on the same GPU), CUDA vs CPU, the benchmarks and the Python
+# predictor's figures, all under OUTDIR. Steps past a time budget are skipped (the call's device time is scarce), most
+# important first.
+#   [SEGMENTER_GPU_BUDGET=s] [SEGMENTER_MODELS=vit_t,vit_b] [SEGMENTER_SAM2_MODELS=sam2.1_hiera_t,sam2_hiera_t]
+#   [SEGMENTER_GPU_PRECISIONS="fp32 fp16 bf16"] [SEGMENTER_GPU_PROFILE=1] scripts/gpu-segmenter.sh OUTDIR
+# Carried in .gpu/ (ignored by git): opencv.tar.xz; segmenter-whl/ (segment_anything, mobilesam_mirror, timm, sam2
+# (built here with SAM2_BUILD_CUDA=0), hydra_core, omegaconf, antlr4_python3_runtime, iopath, portalocker, tqdm wheels);
 # segmenter-data/ (the MOT17 frames and gt.txt files reference_sam.py and the tests read, as in ../shared/data).
 set -uo pipefail
 out=${1:?usage: scripts/gpu-segmenter.sh OUTDIR}

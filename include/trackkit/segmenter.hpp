@@ -1,7 +1,7 @@
 #pragma once
 // Box-prompted instance masks with SAM-family models (SAM ViT-B/L/H, MobileSAM, SAM 2 / 2.1) exported as an image
-// encoder and a prompt decoder, each TorchScript (tools/segmenter/export_sam.py): every box of every frame goes through
-// one decoder call. See docs/segmenter.md.
+// encoder and a prompt decoder, each TorchScript (tools/segmenter/export_sam.py, export_sam2.py): every box of every
+// frame goes through one decoder call. See docs/segmenter.md.
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
@@ -48,7 +48,8 @@ struct SegmenterEmbeddings {
 /// Masks of N boxes (M masks a box: 1, or 3 with multimask_output).
 struct SegmenterMasks {
   at::Tensor masks;      ///< bool [N,M,H,W] at frame resolution (full_resolution), else undefined
-  at::Tensor low_res;    ///< float32 [N,M,L,L] mask logits over the padded input square (SAM: L = 256)
+  at::Tensor low_res;    ///< float32 [N,M,L,L] mask logits over the padded input square (SAM: L = 256;
+                         ///< SAM 2: over the whole frame resized to the square)
   at::Tensor scores;     ///< float32 [N,M] the model's IoU predictions
   at::Tensor boxes;      ///< float32 [N,5] the prompts as used: frame index, x1,y1,x2,y2 clamped to the frame
   at::Tensor mask_boxes; ///< float32 [N,M,4] tight x1,y1,x2,y2 (exclusive edges) of each mask, zeros where empty
@@ -87,7 +88,8 @@ class TRACKKIT_API Segmenter {
   int64_t encoder_batch_size() const;
   c10::Device device() const;
   const SegmenterOptions& options() const;
-  /// From the metadata: "sam" / "mobile_sam", the variant ("vit_b", "vit_t"...), the weights' origin, the pair id.
+  /// From the metadata: "sam" / "mobile_sam" / "sam2", the variant ("vit_b", "vit_t", "sam2.1_hiera_t"...), the
+  /// weights' origin, the pair id.
   std::string family() const;
   std::string variant() const;
   std::string weights() const;

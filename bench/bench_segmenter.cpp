@@ -149,6 +149,7 @@ ENCODER(sam_vit_b_cuda_fp32, "sam_vit_b", "cuda", kFP32, 1, 8);
 ENCODER(sam_vit_b_cuda_fp16, "sam_vit_b", "cuda", kFP16, 1, 8, 16);
 ENCODER(mobile_sam_cpu_fp32, "mobile_sam", "cpu", kFP32, 1);
 ENCODER(sam2_1_hiera_t_cuda_fp16, "sam2.1_hiera_t", "cuda", kFP16, 1, 8, 32);
+ENCODER(efficientvit_sam_l0_cuda_fp16, "efficientvit_sam_l0", "cuda", kFP16, 1, 8, 32);
 
 // One call for all boxes, then the per-box loop with fixed iterations (a loop of 50 boxes takes ~0.1-0.2 s on a
 // GPU, so a time-based minimum would run it only once or twice): 10 loops up to 50 boxes, 3 at 200.

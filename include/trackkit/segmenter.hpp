@@ -1,7 +1,7 @@
 #pragma once
-// Box-prompted instance masks with SAM-family models (SAM ViT-B/L/H, MobileSAM, SAM 2 / 2.1) exported as an image
-// encoder and a prompt decoder, each TorchScript (tools/segmenter/export_sam.py, export_sam2.py): every box of every
-// frame goes through one decoder call. See docs/segmenter.md.
+// Box-prompted instance masks with SAM-family models (SAM ViT-B/L/H, MobileSAM, SAM 2 / 2.1, EfficientViT-SAM) exported
+// as an image encoder and a prompt decoder, each TorchScript (tools/segmenter/export_sam.py, export_sam2.py): every box
+// of every frame goes through one decoder call. See docs/segmenter.md.
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
@@ -88,8 +88,8 @@ class TRACKKIT_API Segmenter {
   int64_t encoder_batch_size() const;
   c10::Device device() const;
   const SegmenterOptions& options() const;
-  /// From the metadata: "sam" / "mobile_sam" / "sam2", the variant ("vit_b", "vit_t", "sam2.1_hiera_t"...), the
-  /// weights' origin, the pair id.
+  /// From the metadata: "sam" / "mobile_sam" / "sam2" / "efficientvit_sam", the variant ("vit_b", "vit_t",
+  /// "sam2.1_hiera_t"...), the weights' origin, the pair id.
   std::string family() const;
   std::string variant() const;
   std::string weights() const;

@@ -30,6 +30,7 @@ SamMetadata parse_metadata(const ScriptModel& model, const std::string& expected
     m.mask_tokens = static_cast<int>(fs["mask_tokens"]);
     m.mask_threshold = static_cast<double>(fs["mask_threshold"]);
     if (!fs["pixel_scale"].empty()) m.pixel_scale = static_cast<double>(fs["pixel_scale"]);
+    m.encoder_input_size = fs["encoder_input_size"].empty() ? m.input_size : static_cast<int>(fs["encoder_input_size"]);
     m.square_resize = text("resize").rfind("square", 0) == 0;
     const cv::FileNode shapes = fs["high_res_shapes"];
     for (const cv::FileNode& shape : shapes) {
@@ -46,7 +47,7 @@ SamMetadata parse_metadata(const ScriptModel& model, const std::string& expected
   if (m.role != expected_role)
     fail("is a segmenter " + (m.role.empty() ? "export of no role" : m.role) + ", not the " + expected_role);
   if (m.pair_id.empty() || m.input_size <= 0 || m.low_res_size <= 0 || m.mask_tokens < 2 || m.embedding[0] <= 0 ||
-      m.std[0] == 0 || m.std[1] == 0 || m.std[2] == 0 || m.pixel_scale <= 0)
+      m.std[0] == 0 || m.std[1] == 0 || m.std[2] == 0 || m.pixel_scale <= 0 || m.encoder_input_size <= 0)
     fail("has incomplete " + std::string(kMetadata) + " (pair_id, sizes, mask_tokens, embedding_shape, pixel_std)");
   return m;
 }

@@ -16,7 +16,8 @@ namespace trackkit::detail {
 
 struct SamMetadata {
   std::string family, variant, role, pair_id, weights;
-  int64_t input_size = 1024;           // side of the padded input square
+  int64_t input_size = 1024;           // side of the padded input square of the prompts and masks
+  int64_t encoder_input_size = 1024;   // side of the encoder's input square (EfficientViT-SAM L: 512)
   int64_t low_res_size = 256;          // side of the decoder's mask logits
   int64_t mask_tokens = 4;             // decoder outputs: token 0 single mask, 1.. multimask
   std::array<int64_t, 3> embedding{};  // C, h, w of the encoder's output

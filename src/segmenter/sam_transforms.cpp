@@ -29,6 +29,7 @@ at::Tensor sam_input(const at::Tensor& frames, const SamGeometry& g, const std::
   } else {
     // SAM resizes with PIL (torchvision's resize of a PIL image); the same integer arithmetic gives its bytes.
     x = pil_bilinear_resize(x, g.input_height, g.input_width).to(at::kFloat);
+    if (pixel_scale != 1) x = x / pixel_scale; // EfficientViT-SAM: ToTensor after the PIL resize
   }
   const auto opts = x.options();
   const at::Tensor m = at::tensor({mean[0], mean[1], mean[2]}, opts.dtype(at::kDouble)).to(opts).view({1, 3, 1, 1});

@@ -18,8 +18,9 @@ struct SamGeometry {
 SamGeometry sam_geometry(int64_t frame_height, int64_t frame_width, int64_t input_size, bool square = false);
 
 /// uint8 [B,H,W,3] frames -> float [B,3,S,S] in `dtype`: RGB, resized as PIL does (pil_resize.hpp), normalised
-/// by mean/std, zero-padded right and bottom. Square geometry (SAM2Transforms): RGB / pixel_scale in float32,
-/// antialiased bilinear resize to S x S (torchvision's Resize of a tensor), then normalised.
+/// by mean/std (after dividing by pixel_scale, EfficientViT-SAM's ToTensor), zero-padded right and bottom. Square
+/// geometry (SAM2Transforms): RGB / pixel_scale in float32, antialiased bilinear resize to S x S (torchvision's Resize
+/// of a tensor), then normalised.
 at::Tensor sam_input(const at::Tensor& frames, const SamGeometry& g, const std::array<double, 3>& mean,
                      const std::array<double, 3>& std, bool input_bgr, at::ScalarType dtype, double pixel_scale = 1);
 

@@ -55,10 +55,15 @@ struct Segmenter::Impl {
                           m.pair_id};
     for (const auto& shape : m.high_res)
       e.high_res.push_back(at::empty({n, shape[0], shape[1], shape[2]}, e.features.options()));
+    // The encoder's own input square (EfficientViT-SAM: smaller than the prompts' and masks' 1024 geometry).
+    const detail::SamGeometry eg =
+        m.encoder_input_size == m.input_size
+            ? g
+            : detail::sam_geometry(frames.size(1), frames.size(2), m.encoder_input_size, m.square_resize);
     times = {};
     detail::for_each_batch(n, encoder_batch, device, [&](int64_t first, int64_t count) {
       Clock::time_point t = Clock::now();
-      const at::Tensor input = detail::sam_input(frames.narrow(0, first, count), g, m.mean, m.std, options.input_bgr,
+      const at::Tensor input = detail::sam_input(frames.narrow(0, first, count), eg, m.mean, m.std, options.input_bgr,
                                                  scalar_type(options.precision), m.pixel_scale);
       times.preprocess += lap(t);
       const std::vector<at::Tensor> out = model.encode(input);

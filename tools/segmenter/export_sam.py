@@ -36,6 +36,10 @@ from box_decoder import BoxDecoder
 warnings.filterwarnings("ignore")
 
 SIZE = 1024
+# EfficientViT-SAM (PyPI efficientsam: an EfficientViT encoder in front of SAM's prompt encoder and mask decoder):
+# its predictor resizes the frame's long side to image_size[1] (512 for the L series) with PIL, normalises x / 255
+# with SAM's mean / std over 255, pads to that square; boxes and masks keep SAM's 1024 geometry.
+EFFICIENTVIT = {"efficientvit_sam_l0": "efficientvit-sam-l0", "efficientvit_sam_l1": "efficientvit-sam-l1"}
 
 
 def traceable_patch_merging():
@@ -85,6 +89,12 @@ def build(variant, checkpoint, seed, fast_paths=False):
         fp = fast_paths_module()  # GPU kernels behind a device branch; CPU arithmetic unchanged (fast_paths.py)
         fp.install()
     torch.manual_seed(seed)
+    if variant in EFFICIENTVIT:
+        from efficientsam.sam_model_zoo import create_efficientvit_sam_model
+        model = create_efficientvit_sam_model(EFFICIENTVIT[variant], pretrained=False)
+        if checkpoint:
+            model.load_state_dict(torch.load(checkpoint, map_location="cpu"))
+        return model.eval()
     if variant == "vit_t":
         from mobile_sam import sam_model_registry
         traceable_patch_merging()
@@ -120,21 +130,28 @@ def pair_id(model):
 
 def export(variant, out, checkpoint, seed, fast_paths=False):
     sam = build(variant, checkpoint, seed, fast_paths)
-    family = "mobile_sam" if variant == "vit_t" else "sam"
+    family = "mobile_sam" if variant == "vit_t" else "efficientvit_sam" if variant in EFFICIENTVIT else "sam"
+    if variant in EFFICIENTVIT:  # EfficientViTSam.transform's Normalize, after ToTensor (/ 255)
+        pixels = {"pixel_mean": [123.675 / 255, 116.28 / 255, 103.53 / 255],
+                  "pixel_std": [58.395 / 255, 57.12 / 255, 57.375 / 255], "pixel_scale": 255.0,
+                  "encoder_input_size": int(sam.image_size[1])}
+    else:
+        pixels = {"pixel_mean": [float(v) for v in sam.pixel_mean.flatten()],
+                  "pixel_std": [float(v) for v in sam.pixel_std.flatten()]}
+    encoder_size = pixels.get("encoder_input_size", SIZE)
     meta = {"family": family, "variant": variant, "pair_id": pair_id(sam), "input_size": SIZE,
-            "embedding_shape": [256, SIZE // 16, SIZE // 16], "low_res_size": SIZE // 4,
-            "pixel_mean": [float(v) for v in sam.pixel_mean.flatten()],
-            "pixel_std": [float(v) for v in sam.pixel_std.flatten()], "mask_threshold": float(sam.mask_threshold),
+            "embedding_shape": [256, SIZE // 16, SIZE // 16], "low_res_size": SIZE // 4, **pixels,
+            "mask_threshold": float(sam.mask_threshold),
             "mask_tokens": int(sam.mask_decoder.num_mask_tokens), "resize": "longest side, bilinear antialias",
             "weights": checkpoint if checkpoint else f"random (torch.manual_seed({seed}))",
             "gpu_kernels": "sdpa, layer_norm" if fast_paths else "as the package"}
-    name = "mobile_sam" if variant == "vit_t" else f"sam_{variant}"
+    name = "mobile_sam" if variant == "vit_t" else variant if variant in EFFICIENTVIT else f"sam_{variant}"
     torch.save(sam.state_dict(), out / f"{name}.state.pt")  # the package's own modules, for reference_sam.py
     if fast_paths:
         fast_paths_module().fold_batch_norms(sam)  # extra buffers: after the pair id and the saved state
     encoder, decoder = Encoder(sam).eval(), BoxDecoder(sam, fast_paths_module().attend_fn(fast_paths)).eval()
     torch.manual_seed(1234)
-    x = torch.randn(2, 3, SIZE, SIZE)
+    x = torch.randn(2, 3, encoder_size, encoder_size)
     with torch.no_grad():
         enc = torch.jit.trace(encoder, x, check_trace=False)
         emb = enc(x)
@@ -144,7 +161,7 @@ def export(variant, out, checkpoint, seed, fast_paths=False):
         check_portable(f"{variant} encoder", enc)
         check_portable(f"{variant} decoder", dec)
         # The traces must take other batch sizes and agree with the eager modules there.
-        x1 = torch.randn(1, 3, SIZE, SIZE)
+        x1 = torch.randn(1, 3, encoder_size, encoder_size)
         report = {"encoder_max_diff_b1": float((enc(x1) - encoder(x1)).abs().max())}
         idx2, boxes2 = torch.tensor([0, 0]), torch.tensor([[5.0, 5.0, 50.0, 60.0], [100.0, 90.0, 800.0, 1000.0]])
         a, b = dec(emb[:1], idx2, boxes2), decoder(emb[:1], idx2, boxes2)
@@ -172,7 +189,7 @@ def main():
     ap.add_argument("--models", default="vit_t,vit_b")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--fast-paths", action="store_true", help="fast_paths.py: SDPA / layer_norm on CUDA")
-    for v in ("vit_t", "vit_b", "vit_l", "vit_h"):
+    for v in ("vit_t", "vit_b", "vit_l", "vit_h", *EFFICIENTVIT):
         ap.add_argument(f"--checkpoint-{v}", default=None)
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)

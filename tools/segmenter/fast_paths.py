@@ -98,7 +98,7 @@ def _layer_norm_2d_forward(self, x):
     return layer_norm_2d(x, self.weight, self.bias, float(self.eps))
 
 
-def install(packages=("segment_anything", "mobile_sam")):
+def install(packages=("segment_anything", "mobile_sam", "efficientsam.segment_anything")):
     """Patches the classes of the given packages (those importable); returns the names of what was patched."""
     import importlib
     done = []

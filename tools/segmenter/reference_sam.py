@@ -5,7 +5,8 @@
 
 For every <name>.state.pt in MODELS_DIR (written by export_sam.py) the model is rebuilt by its package with that
 state and run through `SamPredictor`: set_image(frame RGB) then predict_torch(boxes=apply_boxes_torch(boxes),
-multimask_output=False and True); SAM 2 models (sam2*.state.pt, export_sam2.py) through `SAM2ImagePredictor`:
+multimask_output=False and True) — EfficientViT-SAM (efficientvit_sam_*.state.pt) through its package's
+`EfficientViTSamPredictor` the same way; SAM 2 models (sam2*.state.pt, export_sam2.py) through `SAM2ImagePredictor`:
 set_image(frame RGB) then predict(box=boxes, multimask_output=False and True) (its low-res logits come clamped to
 [-32, 32]; its high-resolution features are saved as <stem>.high_res_<i>.npy). The boxes are the frame's MOT17
 ground-truth pedestrians (gt.txt rows with
@@ -37,7 +38,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(os.environ.get("TRACKKIT_DATA", ROOT.parent / "shared" / "data"))
 # Model -> frames: TinyViT is cheap on the CPU; ViT-B takes tens of seconds a frame there, so one frame.
 DEFAULT_FRAMES = {"mobile_sam": "MOT17-05-FRCNN:1,MOT17-05-FRCNN:2,MOT17-02-FRCNN:1", "sam_vit_b": "MOT17-05-FRCNN:1",
-                  "sam2.1_hiera_t": "MOT17-05-FRCNN:1,MOT17-02-FRCNN:1", "sam2_hiera_t": "MOT17-05-FRCNN:1"}
+                  "sam2.1_hiera_t": "MOT17-05-FRCNN:1,MOT17-02-FRCNN:1", "sam2_hiera_t": "MOT17-05-FRCNN:1",
+                  "efficientvit_sam_l0": "MOT17-05-FRCNN:1,MOT17-02-FRCNN:1"}
 
 
 def gt_boxes(seq, frame, h, w):
@@ -51,6 +53,10 @@ def gt_boxes(seq, frame, h, w):
 
 
 def build(name, models, device):
+    if name.startswith("efficientvit"):
+        from export_sam import build as build_sam
+        model = build_sam(name, str(models / f"{name}.state.pt"), 0)
+        return model.to(device).eval()
     if name.startswith("sam2"):
         from export_sam2 import build as build_sam2
         model = build_sam2(name, None, 0)
@@ -102,6 +108,9 @@ def main():
         if name.startswith("sam2"):
             from sam2.sam2_image_predictor import SAM2ImagePredictor
             predictor = SAM2ImagePredictor(sam)
+        elif name.startswith("efficientvit"):
+            from efficientsam.models.efficientvit.sam import EfficientViTSamPredictor
+            predictor = EfficientViTSamPredictor(sam)
         else:
             predictor = SamPredictor(sam)
         (args.out / name).mkdir(exist_ok=True)
@@ -123,9 +132,13 @@ def main():
                 continue
             predictor.set_image(rgb, "RGB")
             np.save(f"{prefix}.boxes.npy", boxes)
-            np.save(f"{prefix}.resized.npy", predictor.transform.apply_image(rgb))
             np.save(f"{prefix}.embedding.npy", predictor.features.float().cpu().numpy())
-            prompts = predictor.transform.apply_boxes_torch(torch.from_numpy(boxes).to(args.device), (h, w))
+            boxes_t = torch.from_numpy(boxes).to(args.device)
+            if name.startswith("efficientvit"):  # its predictor keeps the frame size from set_image
+                prompts = predictor.apply_boxes_torch(boxes_t)
+            else:
+                np.save(f"{prefix}.resized.npy", predictor.transform.apply_image(rgb))
+                prompts = predictor.transform.apply_boxes_torch(boxes_t, (h, w))
             for kind, multi in (("single", False), ("multi", True)):
                 masks, iou, low = predictor.predict_torch(None, None, boxes=prompts, multimask_output=multi)
                 np.save(f"{prefix}.{kind}.masks.npy", np.packbits(masks.cpu().numpy().astype(np.uint8).ravel()))

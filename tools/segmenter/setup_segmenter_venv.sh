@@ -4,8 +4,8 @@
 # The recipe of tools/detector/setup_export_venv.sh: packages without their dependency lists, pinned, and the
 # torch wheel of .venv made importable through a .pth file. segment-anything (SAM ViT-B/L/H, SamPredictor),
 # mobilesam-mirror (MobileSAM's `mobile_sam`: TinyViT + SAM's decoder) and the timm modules TinyViT imports;
-# sam2 (SAM 2 / 2.1, SAM2ImagePredictor) with hydra-core / omegaconf / iopath for its configs; pycocotools for the
-# RLE reference. None of these wheels holds weights (docs/segmenter.md). Idempotent.
+# sam2 (SAM 2 / 2.1, SAM2ImagePredictor) with hydra-core / omegaconf / iopath for its configs; efficientsam
+# (EfficientViT-SAM and its predictor); pycocotools for the RLE reference. None of these wheels holds weights (docs/segmenter.md). Idempotent.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 venv=${1:-$root/build/segvenv}
@@ -16,7 +16,7 @@ pip=("$venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps)
   numpy==2.4.6 pillow==13.0.0 PyYAML==6.0.3 opencv-python-headless==5.0.0.93 typing_extensions==4.16.0 \
   sympy==1.14.0 mpmath==1.3.0 networkx==3.6.1 Jinja2==3.1.6 MarkupSafe==3.0.4 fsspec==2026.9.0 filelock==4.2.11 \
   hydra-core==1.3.2 omegaconf==2.3.0 antlr4-python3-runtime==4.9.3 iopath==0.1.10 portalocker==2.10.1 tqdm==4.67.1 \
-  packaging==24.2 wheel==0.45.1
+  packaging==24.2 wheel==0.45.1 efficientsam==1.0.0
 site=$("$venv/bin/python" -c 'import sysconfig;print(sysconfig.get_paths()["purelib"])')
 torch_site=$("$root/.venv/bin/python" -c 'import sysconfig;print(sysconfig.get_paths()["purelib"])')
 echo "$torch_site" > "$site/zz_trackkit_torch.pth"

@@ -1,8 +1,9 @@
 // Segmenter speed on 1080p frames already on the device (exports of tools/segmenter/export_sam.py):
 //   encoder: frames/s by model, precision and batch size (resize + normalise + pad + image encoder);
 //   decoder: N boxes of one frame in one decode() call against the per-box loop (N calls of the same decoder, as a
-//            Python loop over SamPredictor.predict would), low-res logits only and with 1080p masks;
-//   segment: encoder + decoder, a batch of frames with 10 boxes each, frames/s.
+//            Python loop over SamPredictor.predict would; at least 10 loops up to 50 boxes), low-res logits only and
+//            with 1080p masks;
+//   segment: encoder + decoder, a batch of frames with 10 boxes each, frames/s, with 1080p masks or logits only.
 //   TRACKKIT_SEGMENTER_MODELS=build/segmenter-models bench_segmenter [--benchmark_filter=...]
 // Counters: frames_per_second / boxes_per_second, peak_MB (GPU allocator peak during the run).
 #include <ATen/ATen.h>
@@ -112,11 +113,12 @@ void BM_decoder(benchmark::State& state, std::string model, const char* device, 
       benchmark::Counter(static_cast<double>(state.iterations() * n), benchmark::Counter::kIsRate);
 }
 
-/// range(0) frames with 10 boxes each: encode + one decode with 1080p masks.
-void BM_segment(benchmark::State& state, std::string model, const char* device, trackkit::Precision precision) {
+/// range(0) frames with 10 boxes each: encode + one decode, with 1080p masks (full) or low-res logits only.
+void BM_segment(benchmark::State& state, std::string model, const char* device, trackkit::Precision precision,
+                bool full) {
   const int64_t batch = state.range(0);
   trackkit::SegmenterOptions o;
-  o.precision = precision, o.encoder_batch_size = batch;
+  o.precision = precision, o.encoder_batch_size = batch, o.full_resolution = full;
   auto seg = make(state, model, device, o);
   if (!seg) return;
   const at::Tensor frames = frames_on(seg->device(), batch), boxes = boxes_for(10 * batch, batch);
@@ -146,28 +148,53 @@ ENCODER(mobile_sam_cuda_bf16, "mobile_sam", "cuda", kBF16, 1, 8, 32);
 ENCODER(sam_vit_b_cuda_fp32, "sam_vit_b", "cuda", kFP32, 1, 8);
 ENCODER(sam_vit_b_cuda_fp16, "sam_vit_b", "cuda", kFP16, 1, 8, 16);
 ENCODER(mobile_sam_cpu_fp32, "mobile_sam", "cpu", kFP32, 1);
+ENCODER(sam2_1_hiera_t_cuda_fp16, "sam2.1_hiera_t", "cuda", kFP16, 1, 8, 32);
+ENCODER(efficientvit_sam_l0_cuda_fp16, "efficientvit_sam_l0", "cuda", kFP16, 1, 8, 32);
 
+// One call for all boxes, then the per-box loop with fixed iterations (a loop of 50 boxes takes ~0.1-0.2 s on a
+// GPU, so a time-based minimum would run it only once or twice): 10 loops up to 50 boxes, 3 at 200.
 #define DECODER(name, model, device, precision, full, ...)            \
   BENCHMARK_CAPTURE(BM_decoder, name, model, device, precision, full) \
-      ->ArgsProduct({{__VA_ARGS__}, {1, 0}})                          \
+      ->ArgsProduct({{__VA_ARGS__}, {1}})                             \
       ->ArgNames({"boxes", "one_call"})                               \
       ->UseRealTime()                                                 \
+      ->Unit(benchmark::kMillisecond);                                \
+  BENCHMARK_CAPTURE(BM_decoder, name, model, device, precision, full) \
+      ->Apply([](benchmark::internal::Benchmark* b) {                 \
+        for (int64_t n : {__VA_ARGS__}) b->Args({n, 0});              \
+      })                                                              \
+      ->ArgNames({"boxes", "one_call"})                               \
+      ->Iterations(10)                                                \
+      ->UseRealTime()                                                 \
       ->Unit(benchmark::kMillisecond)
-DECODER(mobile_sam_cuda_fp32_lowres, "mobile_sam", "cuda", kFP32, false, 1, 10, 50, 200);
-DECODER(mobile_sam_cuda_fp16_lowres, "mobile_sam", "cuda", kFP16, false, 1, 10, 50, 200);
-DECODER(mobile_sam_cuda_fp16_1080p, "mobile_sam", "cuda", kFP16, true, 1, 10, 50, 200);
+DECODER(mobile_sam_cuda_fp32_lowres, "mobile_sam", "cuda", kFP32, false, 1, 10, 50);
+DECODER(mobile_sam_cuda_fp16_lowres, "mobile_sam", "cuda", kFP16, false, 1, 10, 50);
+DECODER(mobile_sam_cuda_fp16_1080p, "mobile_sam", "cuda", kFP16, true, 1, 10, 50);
 DECODER(mobile_sam_cpu_fp32_lowres, "mobile_sam", "cpu", kFP32, false, 1, 10);
+DECODER(sam2_1_hiera_t_cuda_fp16_lowres, "sam2.1_hiera_t", "cuda", kFP16, false, 1, 10, 50);
+// 200 boxes: the loop takes ~1 s, so 3 loops.
+BENCHMARK_CAPTURE(BM_decoder, mobile_sam_cuda_fp16_lowres, "mobile_sam", "cuda", kFP16, false)
+    ->Args({200, 1})
+    ->ArgNames({"boxes", "one_call"})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_decoder, mobile_sam_cuda_fp16_lowres, "mobile_sam", "cuda", kFP16, false)
+    ->Args({200, 0})
+    ->ArgNames({"boxes", "one_call"})
+    ->Iterations(3)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
-BENCHMARK_CAPTURE(BM_segment, mobile_sam_cuda_fp16, "mobile_sam", "cuda", kFP16)
-    ->Arg(8)
-    ->Arg(32)
-    ->Arg(64)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_segment, mobile_sam_cuda_bf16, "mobile_sam", "cuda", kBF16)
-    ->Arg(32)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
+#define SEGMENT(name, model, device, precision, full, ...)            \
+  BENCHMARK_CAPTURE(BM_segment, name, model, device, precision, full) \
+      ->ArgsProduct({{__VA_ARGS__}})                                  \
+      ->ArgNames({"frames"})                                          \
+      ->UseRealTime()                                                 \
+      ->Unit(benchmark::kMillisecond)
+SEGMENT(mobile_sam_cuda_fp16_1080p, "mobile_sam", "cuda", kFP16, true, 8, 32, 64);
+SEGMENT(mobile_sam_cuda_fp16_lowres, "mobile_sam", "cuda", kFP16, false, 8, 32, 64);
+SEGMENT(mobile_sam_cuda_bf16_1080p, "mobile_sam", "cuda", kBF16, true, 32);
+SEGMENT(sam2_1_hiera_t_cuda_fp16_lowres, "sam2.1_hiera_t", "cuda", kFP16, false, 32);
 
 } // namespace
 

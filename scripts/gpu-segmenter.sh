@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # On the GPU machine, in one call: the segmenter's exports and Python references made there (the wheels carried,
-# weights seeded as on CPU), the CUDA build of the segmenter targets, parity on the GPU (FP32 / FP16 / BF16 against
-# SamPredictor in FP32 on the same GPU), CUDA vs CPU, the benchmarks and the Python predictor's figures, all under
-# OUTDIR. Steps past a time budget are skipped (the call's device time is scarce), most important first.
-#   scripts/gpu-segmenter.sh OUTDIR
-# Carried in .gpu/ (ignored by git): opencv.tar.xz; segmenter-whl/ (segment_anything, mobilesam_mirror, timm wheels);
+# weights seeded as on CPU, GPU fast paths), the CUDA build of the segmenter targets, parity on the GPU (FP32 / FP16 /
+# BF16 against SamPredictor / SAM2ImagePredictor in FP32 on the same GPU), CUDA vs CPU, the benchmarks and the Python
+# predictor's figures, all under OUTDIR. Steps past a time budget are skipped (the call's device time is scarce), most
+# important first.
+#   [SEGMENTER_GPU_BUDGET=s] [SEGMENTER_MODELS=vit_t,vit_b] [SEGMENTER_SAM2_MODELS=sam2.1_hiera_t,sam2_hiera_t]
+#   [SEGMENTER_GPU_PRECISIONS="fp32 fp16 bf16"] [SEGMENTER_GPU_PROFILE=1] scripts/gpu-segmenter.sh OUTDIR
+# Carried in .gpu/ (ignored by git): opencv.tar.xz; segmenter-whl/ (segment_anything, mobilesam_mirror, timm, sam2
+# (built here with SAM2_BUILD_CUDA=0), hydra_core, omegaconf, antlr4_python3_runtime, iopath, portalocker, tqdm wheels);
 # segmenter-data/ (the MOT17 frames and gt.txt files reference_sam.py and the tests read, as in ../shared/data).
 set -uo pipefail
 out=${1:?usage: scripts/gpu-segmenter.sh OUTDIR}
@@ -29,12 +32,20 @@ export LD_LIBRARY_PATH="$root/opencv/lib:${LD_LIBRARY_PATH:-}"
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site "$gpu"/segmenter-whl/*.whl \
   && export PYTHONPATH=/tmp/site
 
-step "exports (CPU, seeded) and SamPredictor references (CUDA, FP32) in the background"
+step "exports (CPU, seeded; GPU fast paths) and SamPredictor references (CUDA, FP32) in the background"
 mkdir -p "$build"
-( python3 tools/segmenter/export_sam.py "$TRACKKIT_SEGMENTER_MODELS" --models "${SEGMENTER_MODELS:-vit_t,vit_b}" &&
+( python3 tools/segmenter/export_sam.py "$TRACKKIT_SEGMENTER_MODELS" --models "${SEGMENTER_MODELS:-vit_t,vit_b}" \
+    --fast-paths &&
+  python3 tools/segmenter/export_sam2.py "$TRACKKIT_SEGMENTER_MODELS" --models "${SEGMENTER_SAM2_MODELS:-sam2.1_hiera_t}" &&
   python3 tools/segmenter/reference_sam.py "$TRACKKIT_SEGMENTER_MODELS" "$TRACKKIT_SEGMENTER_REFERENCE" --device cuda
 ) > "$out/python_refs.log" 2>&1 &
 refs=$!
+# The package's kernels on the GPU too, for the profile's before/after (SEGMENTER_GPU_PROFILE=1).
+plain=
+if [ -n "${SEGMENTER_GPU_PROFILE:-}" ]; then
+  python3 tools/segmenter/export_sam.py "$build/segmenter-models-plain" --models vit_t > "$out/export_plain.log" 2>&1 &
+  plain=$!
+fi
 
 step "configure + build (CUDA, sm_90; segmenter targets)"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTRACKKIT_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 \
@@ -46,8 +57,16 @@ step "built"
 wait $refs || { tail -20 "$out/python_refs.log"; exit 1; }
 grep -vi warn "$out/python_refs.log" | tail -8
 
+if [ -n "$plain" ]; then
+  step "profile: exported decoder and encoder, package kernels (plain) vs fast paths, FP16"
+  wait $plain
+  python3 tools/segmenter/profile_segmenter.py "$build/segmenter-models-plain" "$TRACKKIT_SEGMENTER_MODELS" --rows 14 \
+    > "$out/profile.txt" 2>&1
+  grep -E "^profile" "$out/profile.txt"
+fi
+
 step "parity on the GPU against SamPredictor (CUDA FP32): FP32, FP16, BF16"
-for p in fp32 fp16 bf16; do
+for p in ${SEGMENTER_GPU_PRECISIONS:-fp32 fp16 bf16}; do
   TRACKKIT_SEGMENTER_DEVICE=cuda TRACKKIT_SEGMENTER_PRECISION=$p "$build/tests/test_segmenter" "[parity]" \
     > "$out/parity_run.txt" 2>&1
   cat "$out/parity_run.txt" >> "$out/parity.txt"
@@ -56,7 +75,7 @@ for p in fp32 fp16 bf16; do
 done
 rm -f "$out/parity_run.txt"
 step "CUDA vs CPU (segmenter, RLE)"
-"$build/tests/test_segmenter" "[cuda]" 2>&1 | tee "$out/cuda_vs_cpu.txt" | grep -E "cuda vs|passed|failed|FAILED" -A3
+"$build/tests/test_segmenter" "[cuda]" 2>&1 | tee "$out/cuda_vs_cpu.txt" | grep -E "cuda vs|vs cpu|passed|failed|FAILED" -A3
 
 bench() { # filter, then --benchmark args
   local filter=$1
@@ -64,18 +83,21 @@ bench() { # filter, then --benchmark args
   "$build/bench/bench_segmenter" --benchmark_filter="$filter" --benchmark_min_time=0.2s 2>&1 |
     grep -vE "^\*\*\*|^-+$|^Run on|^CPU|^Load|^ +L[123]"
 }
-step "benchmarks: decoder, one call vs per-box loop"
+step "benchmarks: decoder, one call vs per-box loop (the loop: 10 iterations, 3 at 200 boxes)"
 bench "BM_decoder/mobile_sam_cuda_fp16_lowres"
-bench "BM_decoder/mobile_sam_cuda_fp32_lowres"
-step "benchmarks: encoder + decoder, and the encoder by batch"
-bench "BM_segment/mobile_sam_cuda"
+step "benchmarks: encoder + decoder (logits; 1080p masks), and the encoder by batch"
+bench "BM_segment/mobile_sam_cuda_fp16"
 bench "BM_encoder/mobile_sam_cuda_fp16"
+step "benchmarks: SAM 2.1 Hiera-T"
+bench "BM_(encoder|decoder|segment)/sam2_1_hiera_t"
 step "Python predictor (SamPredictor), same GPU"
-[ "$(left)" -gt 20 ] && python3 tools/segmenter/python_baseline.py "$TRACKKIT_SEGMENTER_MODELS" --boxes 1,10,50,200 \
+[ "$(left)" -gt 40 ] && python3 tools/segmenter/python_baseline.py "$TRACKKIT_SEGMENTER_MODELS" --boxes 1,10,50,200 --repeat 3 \
   2>&1 | grep -E "^python" | tee "$out/python_baseline.txt"
 step "more benchmarks while time is left"
 bench "BM_decoder/mobile_sam_cuda_fp16_1080p"
+bench "BM_decoder/mobile_sam_cuda_fp32_lowres"
+bench "BM_encoder/sam_vit_b_cuda_fp16"
 bench "BM_encoder/mobile_sam_cuda_(fp32|bf16)"
-bench "BM_encoder/sam_vit_b_cuda"
+bench "BM_segment/mobile_sam_cuda_bf16"
 step "done"
 sleep 1 # let tee finish log.txt

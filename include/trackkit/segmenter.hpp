@@ -1,7 +1,7 @@
 #pragma once
-// Box-prompted instance masks with SAM-family models (SAM ViT-B/L/H, MobileSAM) exported as an image encoder and
-// a prompt decoder, each TorchScript (tools/segmenter/export_sam.py): every box of every frame goes through one
-// decoder call. See docs/segmenter.md.
+// Box-prompted instance masks with SAM-family models (SAM ViT-B/L/H, MobileSAM, SAM 2 / 2.1, EfficientViT-SAM) exported
+// as an image encoder and a prompt decoder, each TorchScript (tools/segmenter/export_sam.py, export_sam2.py): every box
+// of every frame goes through one decoder call. See docs/segmenter.md.
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
@@ -9,6 +9,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "trackkit/device.hpp"
 #include "trackkit/export.hpp"
@@ -37,6 +38,8 @@ struct SegmenterOptions {
 /// Image embeddings of a batch of frames of one size, and what decode() needs to map boxes into them.
 struct SegmenterEmbeddings {
   at::Tensor features; ///< [B,C,h,w] in the model's precision on its device (SAM: C = 256, h = w = 64)
+  /// SAM 2: the high-resolution feature maps its decoder takes ([B,32,256,256], [B,64,128,128]); empty for SAM.
+  std::vector<at::Tensor> high_res;
   int64_t frame_height = 0, frame_width = 0; ///< the frames' size
   int64_t input_height = 0, input_width = 0; ///< the resized frame inside the padded input square
   std::string model_id;                      ///< the encoder's pair id: decode() refuses other models' embeddings
@@ -45,7 +48,8 @@ struct SegmenterEmbeddings {
 /// Masks of N boxes (M masks a box: 1, or 3 with multimask_output).
 struct SegmenterMasks {
   at::Tensor masks;      ///< bool [N,M,H,W] at frame resolution (full_resolution), else undefined
-  at::Tensor low_res;    ///< float32 [N,M,L,L] mask logits over the padded input square (SAM: L = 256)
+  at::Tensor low_res;    ///< float32 [N,M,L,L] mask logits over the padded input square (SAM: L = 256;
+                         ///< SAM 2: over the whole frame resized to the square)
   at::Tensor scores;     ///< float32 [N,M] the model's IoU predictions
   at::Tensor boxes;      ///< float32 [N,5] the prompts as used: frame index, x1,y1,x2,y2 clamped to the frame
   at::Tensor mask_boxes; ///< float32 [N,M,4] tight x1,y1,x2,y2 (exclusive edges) of each mask, zeros where empty
@@ -84,7 +88,8 @@ class TRACKKIT_API Segmenter {
   int64_t encoder_batch_size() const;
   c10::Device device() const;
   const SegmenterOptions& options() const;
-  /// From the metadata: "sam" / "mobile_sam", the variant ("vit_b", "vit_t"...), the weights' origin, the pair id.
+  /// From the metadata: "sam" / "mobile_sam" / "sam2" / "efficientvit_sam", the variant ("vit_b", "vit_t",
+  /// "sam2.1_hiera_t"...), the weights' origin, the pair id.
   std::string family() const;
   std::string variant() const;
   std::string weights() const;
@@ -102,6 +107,11 @@ class TRACKKIT_API Segmenter {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// Pillow's Image.resize((out_w, out_h), BILINEAR) of uint8 images [..., H, W] (planes, e.g. [B,3,H,W]) -> uint8
+/// [..., out_h, out_w], bit identical to Pillow (its taps, 22-bit fixed-point weights and rounding), on the images'
+/// device (CPU or CUDA kernel). SAM's ResizeLongestSide runs through it. Throws Error naming `images`.
+TRACKKIT_API at::Tensor pil_resize(const at::Tensor& images, int64_t out_h, int64_t out_w);
 
 /// Tight boxes of bool/uint8 masks [..., H, W] -> float32 [..., 4] x1,y1,x2,y2 in mask pixels with exclusive
 /// edges (a mask covering columns i..k has x1 = i, x2 = k + 1); zeros for an empty mask. Runs on the masks' device.

@@ -4,34 +4,41 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
+
+#include "segmenter/pil_resize_formula.hpp"
+#include "segmenter/pil_resize_kernels.hpp"
+#include "trackkit/check.hpp"
+#include "trackkit/error.hpp"
+#include "trackkit/segmenter.hpp"
 
 namespace trackkit::detail {
 
 namespace {
-
-constexpr int kPrecisionBits = 32 - 8 - 2; // Pillow's PRECISION_BITS for 8-bit images
 
 double bilinear(double x) {
   x = std::abs(x);
   return x < 1.0 ? 1.0 - x : 0.0;
 }
 
-/// One separable pass along `dim`: out[i] = clip8((sum_k in[first[i] + k] * w[i,k] + 2^21) >> 22). Integer
-/// arithmetic (sums stay below 2^31: weights sum to 2^22, values to 255), so every device gives the same bytes.
-at::Tensor pass(const at::Tensor& in, int64_t dim, int64_t out_size) {
-  const int64_t in_size = in.size(dim);
+/// One separable pass of uint8 planes [P,H,W] (pil_resize_formula.hpp per output pixel), on their device.
+at::Tensor pass(const at::Tensor& in, bool horizontal, int64_t out_size) {
+  const int64_t in_size = in.size(horizontal ? 2 : 1);
   const PilTaps t = pil_bilinear_taps(in_size, out_size);
   const auto on_device = at::TensorOptions().device(in.device());
   const at::Tensor first = at::tensor(t.first, at::kLong).to(on_device);
   const at::Tensor weights = at::tensor(t.weights, at::kInt).view({out_size, t.taps}).to(on_device);
-  std::vector<int64_t> shape(in.dim(), 1);
-  shape[dim] = out_size;
-  at::Tensor acc = at::full({1}, int32_t{1} << (kPrecisionBits - 1), in.options().dtype(at::kInt));
-  for (int64_t k = 0; k < t.taps; ++k) {
-    const at::Tensor index = (first + k).clamp_max(in_size - 1);
-    acc = acc + in.index_select(dim, index) * weights.select(1, k).view(shape);
+  at::Tensor out = at::empty(horizontal ? std::vector<int64_t>{in.size(0), in.size(1), out_size}
+                                        : std::vector<int64_t>{in.size(0), out_size, in.size(2)},
+                             in.options());
+#ifdef TRACKKIT_WITH_CUDA
+  if (in.is_cuda()) {
+    pil_pass_cuda(in, first, weights, horizontal, out);
+    return out;
   }
-  return acc.bitwise_right_shift(kPrecisionBits).clamp_(0, 255);
+#endif
+  pil_pass_cpu(in, first, weights, horizontal, out);
+  return out;
 }
 
 } // namespace
@@ -58,7 +65,7 @@ PilTaps pil_bilinear_taps(int64_t in_size, int64_t out_size) {
     t.first[xx] = xmin;
     for (int64_t x = 0; x < xmax; ++x) {
       const double w = ww != 0.0 ? k[x] / ww : k[x];
-      const double fixed = w * static_cast<double>(1 << kPrecisionBits);
+      const double fixed = w * static_cast<double>(1 << kPilPrecisionBits);
       t.weights[xx * t.taps + x] = static_cast<int32_t>(w < 0 ? -0.5 + fixed : 0.5 + fixed);
     }
   }
@@ -67,11 +74,26 @@ PilTaps pil_bilinear_taps(int64_t in_size, int64_t out_size) {
 
 at::Tensor pil_bilinear_resize(const at::Tensor& images, int64_t out_h, int64_t out_w) {
   const int64_t h = images.size(-2), w = images.size(-1);
-  at::Tensor x = images.to(at::kInt);
+  std::vector<int64_t> shape(images.sizes().begin(), images.sizes().end());
+  at::Tensor x = images.to(at::kByte).contiguous().view({-1, h, w});
   // Pillow skips a pass whose size does not change; with unit scale its taps are the identity anyway.
-  if (out_w != w) x = pass(x, x.dim() - 1, out_w);
-  if (out_h != h) x = pass(x, x.dim() - 2, out_h);
-  return x;
+  if (out_w != w) x = pass(x, true, out_w);
+  if (out_h != h) x = pass(x, false, out_h);
+  shape[shape.size() - 2] = out_h, shape[shape.size() - 1] = out_w;
+  return x.view(shape);
 }
 
 } // namespace trackkit::detail
+
+namespace trackkit {
+
+at::Tensor pil_resize(const at::Tensor& images, int64_t out_h, int64_t out_w) {
+  TensorCheck check("pil_resize", "images", images);
+  check.dtype(at::kByte);
+  if (images.dim() < 2 || images.size(-1) == 0 || images.size(-2) == 0)
+    check.fail("must be uint8 [...,H,W] with H, W > 0, got " + shape_string(images.sizes()));
+  if (out_h <= 0 || out_w <= 0) fail_argument("pil_resize", "out_h", "and out_w must be > 0");
+  return detail::pil_bilinear_resize(images, out_h, out_w);
+}
+
+} // namespace trackkit

@@ -32,6 +32,12 @@ SamPrompts sam_prompts(const at::Tensor& boxes, int64_t frames, const SamGeometr
   SamPrompts p;
   p.boxes = host.to(device);
   p.index = host.select(1, 0).to(at::kLong).to(device);
+  if (g.square) { // SAM2Transforms.transform_boxes: float32 x / W (and y / H), then times S
+    const at::Tensor size =
+        at::tensor({static_cast<float>(g.frame_width), static_cast<float>(g.frame_height)}).repeat({2});
+    p.input_boxes = (host.narrow(1, 1, 4) / size * static_cast<float>(g.input_size)).to(device).contiguous();
+    return p;
+  }
   // apply_boxes_torch: float32 coordinates times the Python float ratio new/old of each axis.
   const at::Tensor ratio = at::tensor({static_cast<double>(g.input_width) / static_cast<double>(g.frame_width),
                                        static_cast<double>(g.input_height) / static_cast<double>(g.frame_height)},

@@ -10,7 +10,8 @@
 
 namespace trackkit::detail {
 
-SamGeometry sam_geometry(int64_t frame_height, int64_t frame_width, int64_t input_size) {
+SamGeometry sam_geometry(int64_t frame_height, int64_t frame_width, int64_t input_size, bool square) {
+  if (square) return {frame_height, frame_width, input_size, input_size, input_size, true};
   const double scale = static_cast<double>(input_size) / static_cast<double>(std::max(frame_height, frame_width));
   // Python's int(x + 0.5) on the scaled sizes (both positive: truncation rounds half up).
   return {frame_height, frame_width, static_cast<int64_t>(frame_height * scale + 0.5),
@@ -18,11 +19,18 @@ SamGeometry sam_geometry(int64_t frame_height, int64_t frame_width, int64_t inpu
 }
 
 at::Tensor sam_input(const at::Tensor& frames, const SamGeometry& g, const std::array<double, 3>& mean,
-                     const std::array<double, 3>& std, bool input_bgr, at::ScalarType dtype) {
+                     const std::array<double, 3>& std, bool input_bgr, at::ScalarType dtype, double pixel_scale) {
   at::Tensor x = frames.permute({0, 3, 1, 2});
   if (input_bgr) x = x.flip({1});
-  // SAM resizes with PIL (torchvision's resize of a PIL image); the same integer arithmetic gives its bytes.
-  x = pil_bilinear_resize(x, g.input_height, g.input_width).to(at::kFloat);
+  if (g.square) {
+    // SAM2Transforms: ToTensor (float32 / 255), torchvision Resize((S, S)) of a tensor = interpolate(bilinear,
+    // align_corners false, antialias true), Normalize.
+    x = at::_upsample_bilinear2d_aa(x.to(at::kFloat) / pixel_scale, {g.input_size, g.input_size}, false);
+  } else {
+    // SAM resizes with PIL (torchvision's resize of a PIL image); the same integer arithmetic gives its bytes.
+    x = pil_bilinear_resize(x, g.input_height, g.input_width).to(at::kFloat);
+    if (pixel_scale != 1) x = x / pixel_scale; // EfficientViT-SAM: ToTensor after the PIL resize
+  }
   const auto opts = x.options();
   const at::Tensor m = at::tensor({mean[0], mean[1], mean[2]}, opts.dtype(at::kDouble)).to(opts).view({1, 3, 1, 1});
   const at::Tensor s = at::tensor({std[0], std[1], std[2]}, opts.dtype(at::kDouble)).to(opts).view({1, 3, 1, 1});
@@ -33,6 +41,7 @@ at::Tensor sam_input(const at::Tensor& frames, const SamGeometry& g, const std::
 
 at::Tensor sam_masks(const at::Tensor& low_res, const SamGeometry& g, double threshold) {
   at::Tensor x = low_res.to(at::kFloat);
+  if (g.square) return at::upsample_bilinear2d(x, {g.frame_height, g.frame_width}, false) > threshold;
   x = at::upsample_bilinear2d(x, {g.input_size, g.input_size}, false);
   x = x.narrow(2, 0, g.input_height).narrow(3, 0, g.input_width);
   x = at::upsample_bilinear2d(x, {g.frame_height, g.frame_width}, false);

@@ -43,28 +43,45 @@ struct Segmenter::Impl {
 
   SegmenterEmbeddings encode(const at::Tensor& frames) {
     const detail::SamMetadata& m = model.metadata();
-    const detail::SamGeometry g = detail::sam_geometry(frames.size(1), frames.size(2), m.input_size);
+    const detail::SamGeometry g = detail::sam_geometry(frames.size(1), frames.size(2), m.input_size, m.square_resize);
     const int64_t n = frames.size(0);
     SegmenterEmbeddings e{at::empty({n, m.embedding[0], m.embedding[1], m.embedding[2]},
                                     frames.options().dtype(scalar_type(options.precision))),
+                          {},
                           g.frame_height,
                           g.frame_width,
                           g.input_height,
                           g.input_width,
                           m.pair_id};
+    for (const auto& shape : m.high_res)
+      e.high_res.push_back(at::empty({n, shape[0], shape[1], shape[2]}, e.features.options()));
+    // The encoder's own input square (EfficientViT-SAM: smaller than the prompts' and masks' 1024 geometry).
+    const detail::SamGeometry eg =
+        m.encoder_input_size == m.input_size
+            ? g
+            : detail::sam_geometry(frames.size(1), frames.size(2), m.encoder_input_size, m.square_resize);
     times = {};
     detail::for_each_batch(n, encoder_batch, device, [&](int64_t first, int64_t count) {
       Clock::time_point t = Clock::now();
-      const at::Tensor input = detail::sam_input(frames.narrow(0, first, count), g, m.mean, m.std, options.input_bgr,
-                                                 scalar_type(options.precision));
+      const at::Tensor input = detail::sam_input(frames.narrow(0, first, count), eg, m.mean, m.std, options.input_bgr,
+                                                 scalar_type(options.precision), m.pixel_scale);
       times.preprocess += lap(t);
-      const at::Tensor features = model.encode(input);
-      if (features.dim() != 4 || features.size(0) != count || features.size(1) != m.embedding[0] ||
-          features.size(2) != m.embedding[1] || features.size(3) != m.embedding[2])
-        throw Error(ErrorCode::Model, "Segmenter: the encoder returns " + shape_string(features.sizes()) +
-                                          ", not the metadata's embedding_shape for " + std::to_string(count) +
-                                          " frames");
-      e.features.narrow(0, first, count).copy_(features);
+      const std::vector<at::Tensor> out = model.encode(input);
+      auto check = [&](size_t i, const std::array<int64_t, 3>& shape) {
+        const bool ok = out.size() == 1 + m.high_res.size() && out[i].dim() == 4 && out[i].size(0) == count &&
+                        out[i].size(1) == shape[0] && out[i].size(2) == shape[1] && out[i].size(3) == shape[2];
+        if (!ok)
+          throw Error(ErrorCode::Model, "Segmenter: the encoder returns " + std::to_string(out.size()) +
+                                            " tensors, the first " + shape_string(out.front().sizes()) +
+                                            ", not the metadata's embedding_shape (and high_res_shapes) for " +
+                                            std::to_string(count) + " frames");
+      };
+      check(0, m.embedding);
+      e.features.narrow(0, first, count).copy_(out[0]);
+      for (size_t i = 0; i < m.high_res.size(); ++i) {
+        check(i + 1, m.high_res[i]);
+        e.high_res[i].narrow(0, first, count).copy_(out[i + 1]);
+      }
       times.encoder += lap(t);
     });
     return e;
@@ -72,7 +89,8 @@ struct Segmenter::Impl {
 
   SegmenterMasks decode(const SegmenterEmbeddings& e, const at::Tensor& boxes) {
     const detail::SamMetadata& m = model.metadata();
-    const detail::SamGeometry g{e.frame_height, e.frame_width, e.input_height, e.input_width, m.input_size};
+    const detail::SamGeometry g{e.frame_height, e.frame_width, e.input_height,
+                                e.input_width,  m.input_size,  m.square_resize};
     const detail::SamPrompts p = detail::sam_prompts(boxes, e.features.size(0), g, device);
     const int64_t n = p.index.size(0), l = m.low_res_size;
     const int64_t first_token = options.multimask_output ? 1 : 0;
@@ -85,8 +103,8 @@ struct Segmenter::Impl {
       int64_t batch = std::min(decoder_batch, n);
       const int64_t asked = batch;
       detail::for_each_batch(n, batch, device, [&](int64_t first, int64_t count) {
-        auto [logits, iou] =
-            model.decode(e.features, p.index.narrow(0, first, count), p.input_boxes.narrow(0, first, count));
+        auto [logits, iou] = model.decode(e.features, p.index.narrow(0, first, count),
+                                          p.input_boxes.narrow(0, first, count), e.high_res);
         if (logits.dim() != 4 || logits.size(0) != count || logits.size(1) != m.mask_tokens || logits.size(2) != l ||
             iou.dim() != 2 || iou.size(1) != m.mask_tokens)
           throw Error(ErrorCode::Model, "Segmenter: the decoder returns " + shape_string(logits.sizes()) + " and " +
@@ -133,7 +151,17 @@ struct Segmenter::Impl {
     check.shape({"B", m.embedding[0], m.embedding[1], m.embedding[2]}).dtype(scalar_type(options.precision));
     if (e.features.device() != device)
       check.fail("are on " + e.features.device().str() + ", the model on " + device.str(), ErrorCode::Device);
-    const detail::SamGeometry g = detail::sam_geometry(e.frame_height, e.frame_width, m.input_size);
+    const detail::SamGeometry g = detail::sam_geometry(e.frame_height, e.frame_width, m.input_size, m.square_resize);
+    if (e.high_res.size() != m.high_res.size())
+      fail_argument("Segmenter::decode", "embeddings.high_res",
+                    "has " + std::to_string(e.high_res.size()) + " feature maps, the model takes " +
+                        std::to_string(m.high_res.size()));
+    for (size_t i = 0; i < m.high_res.size(); ++i) {
+      TensorCheck high("Segmenter::decode", "embeddings.high_res", e.high_res[i]);
+      high.shape({e.features.size(0), m.high_res[i][0], m.high_res[i][1], m.high_res[i][2]})
+          .dtype(scalar_type(options.precision))
+          .same_device(e.features, "embeddings.features");
+    }
     if (e.frame_height <= 0 || e.frame_width <= 0 || g.input_height != e.input_height || g.input_width != e.input_width)
       fail_argument("Segmenter::decode", "embeddings",
                     "has frame/input sizes that do not match (" + std::to_string(e.frame_height) + "x" +
@@ -182,7 +210,8 @@ at::Tensor Segmenter::upsample(const at::Tensor& low_res, int64_t frame_height, 
   TensorCheck("Segmenter::upsample", "low_res", low_res).shape({"N", "M", l, l}).floating();
   if (frame_height <= 0 || frame_width <= 0)
     fail_argument("Segmenter::upsample", "frame_height", "and frame_width must be > 0");
-  return impl_->upsample(low_res, detail::sam_geometry(frame_height, frame_width, impl_->model.metadata().input_size));
+  const detail::SamMetadata& m = impl_->model.metadata();
+  return impl_->upsample(low_res, detail::sam_geometry(frame_height, frame_width, m.input_size, m.square_resize));
 }
 
 void Segmenter::warmup(int64_t frame_height, int64_t frame_width, int64_t boxes) {

@@ -3,9 +3,12 @@
 // and CUDA against the CPU. Skips, saying why, where the exports or reference frames are missing.
 #include <ATen/ATen.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "catch.hpp"
 #include "npy.hpp"
@@ -167,6 +170,42 @@ TEST_CASE("Segmenter bad input: clear errors naming the argument", "[segmenter]"
   CHECK(contains(error_of([&] { seg.upsample(at::zeros({1, 1, 64, 64}), 480, 640); }), "Segmenter::upsample: low_res"));
 }
 
+TEST_CASE("Segmenter SAM 2: high-resolution features travel with the embeddings; one call equals per-box calls",
+          "[segmenter]") {
+  const std::string model = "sam2.1_hiera_t";
+  const at::Tensor frames = two_frames();
+  if (!have_model(model) || !frames.defined()) TK_SKIP("no " + model + " export or reference frames");
+  trackkit::SegmenterOptions o = cpu_options();
+  o.full_resolution = false;
+  trackkit::Segmenter seg(encoder_path(model), decoder_path(model), o);
+  CHECK(seg.family() == "sam2");
+  const trackkit::SegmenterEmbeddings e = seg.encode(frames);
+  REQUIRE(e.high_res.size() == 2);
+  CHECK(e.high_res[0].sizes() == at::IntArrayRef({2, 32, 256, 256}));
+  CHECK(e.high_res[1].sizes() == at::IntArrayRef({2, 64, 128, 128}));
+  CHECK(e.input_height == 1024); // SAM2Transforms: the frame fills the square
+  CHECK(e.input_width == 1024);
+  const at::Tensor boxes = some_boxes();
+  const trackkit::SegmenterMasks all = seg.decode(e, boxes);
+  REQUIRE(all.low_res.sizes() == at::IntArrayRef({5, 1, 256, 256}));
+  o.decoder_batch_size = 1;
+  trackkit::Segmenter one(encoder_path(model), decoder_path(model), o);
+  const trackkit::SegmenterMasks per_box = one.decode(e, boxes);
+  CHECK((per_box.low_res - all.low_res).abs().max().item<float>() < 1e-4);
+  CHECK((per_box.scores - all.scores).abs().max().item<float>() < 1e-5);
+  // SAM2Transforms.postprocess_masks: bilinear straight from the logits to the frame, no crop.
+  CHECK(at::equal(seg.upsample(all.low_res, 480, 640), at::upsample_bilinear2d(all.low_res, {480, 640}, false) > 0));
+  trackkit::SegmenterEmbeddings bad = e;
+  bad.high_res.pop_back();
+  CHECK(
+      contains(error_of([&] { seg.decode(bad, boxes); }), "embeddings.high_res has 1 feature maps, the model takes 2"));
+  bad = e;
+  bad.high_res[0] = e.high_res[0].narrow(1, 0, 16);
+  CHECK(contains(error_of([&] { seg.decode(bad, boxes); }), "Segmenter::decode: embeddings.high_res must have shape"));
+  CHECK(contains(error_of([&] { trackkit::Segmenter(encoder_path(kModel), decoder_path(model), cpu_options()); }),
+                 "not a pair"));
+}
+
 TEST_CASE("Segmenter on CUDA equals the CPU", "[segmenter][cuda]") {
   const at::Tensor frames = two_frames();
   if (!trackkit::cuda_available()) TK_SKIP("no CUDA device");
@@ -187,4 +226,38 @@ TEST_CASE("Segmenter on CUDA equals the CPU", "[segmenter][cuda]") {
   // The device resize is integer arithmetic: the GPU's embeddings of the same frames differ only by the network.
   const trackkit::SegmenterEmbeddings ea = cpu.encode(frames), eb = gpu.encode(frames);
   CHECK((ea.features - eb.features.cpu()).abs().max().item<double>() < 1e-2);
+}
+
+TEST_CASE("pil_resize gives Pillow's bytes (SAM's ResizeLongestSide) on the reference frames", "[segmenter]") {
+  int checked = 0;
+  for (const ReferenceFrame& f : read_index()) {
+    if (f.model != kModel) continue;
+    const at::Tensor frame = read_npy(reference_dir() + "/frames/" + f.stem() + ".rgb.npy");
+    const at::Tensor pil = read_npy(reference_dir() + "/" + f.model + "/" + f.stem() + ".resized.npy"); // [h,w,3]
+    REQUIRE(frame.defined());
+    REQUIRE(pil.defined());
+    CAPTURE(f.stem());
+    const at::Tensor ours = trackkit::pil_resize(frame.permute({2, 0, 1}), pil.size(0), pil.size(1));
+    CHECK(at::equal(ours.permute({1, 2, 0}), pil));
+    ++checked;
+  }
+  if (checked == 0) TK_SKIP("no segmenter reference in " + reference_dir() + " (scripts/segmenter-models.sh)");
+  const at::Tensor img = at::zeros({3, 4, 4}, at::kByte);
+  CHECK(contains(error_of([&] { trackkit::pil_resize(img.to(at::kFloat), 2, 2); }), "pil_resize: images"));
+  CHECK(contains(error_of([&] { trackkit::pil_resize(img.narrow(1, 0, 0), 2, 2); }), "H, W > 0"));
+  CHECK(contains(error_of([&] { trackkit::pil_resize(img, 0, 2); }), "pil_resize: out_h"));
+}
+
+TEST_CASE("pil_resize on CUDA equals the CPU bit for bit", "[segmenter][cuda]") {
+  if (!trackkit::cuda_available()) TK_SKIP("no CUDA device");
+  at::manual_seed(3);
+  const at::Tensor frames = at::randint(0, 256, {2, 3, 1080, 1920}, at::kByte);
+  for (const auto& [h, w] : std::vector<std::pair<int64_t, int64_t>>{{576, 1024}, {2000, 3000}, {37, 1920}}) {
+    CAPTURE(h, w);
+    const at::Tensor cpu = trackkit::pil_resize(frames, h, w);
+    const at::Tensor cuda = trackkit::pil_resize(frames.cuda(), h, w);
+    std::printf("pil_resize cuda vs cpu 1920x1080 -> %lldx%lld: %lld values differ\n", static_cast<long long>(w),
+                static_cast<long long>(h), static_cast<long long>((cuda.cpu() != cpu).sum().item<int64_t>()));
+    CHECK(at::equal(cuda.cpu(), cpu));
+  }
 }

@@ -1,4 +1,5 @@
-// The Segmenter against SAM's own SamPredictor (set_image + predict_torch with boxes) on real MOT17 frames with the
+// The Segmenter against SAM's own SamPredictor (set_image + predict_torch with boxes) and SAM 2's SAM2ImagePredictor
+// (set_image + predict with boxes) on real MOT17 frames with the
 // ground-truth boxes as prompts: the embeddings, the IoU predictions, the low-res logits and the masks at frame
 // resolution, single- and multi-mask. References come from tools/segmenter/reference_sam.py (Python on the CPU,
 // FP32); the test skips, saying why, where they are missing. It prints every figure it checks ("parity ...").
@@ -43,7 +44,7 @@ MaskDiff compare_masks(const at::Tensor& ours, const at::Tensor& reference) {
 
 } // namespace
 
-TEST_CASE("Segmenter matches SamPredictor.predict_torch on MOT17 frames", "[parity]") {
+TEST_CASE("Segmenter matches SamPredictor.predict_torch / SAM2ImagePredictor.predict on MOT17 frames", "[parity]") {
   const std::vector<ReferenceFrame> frames = read_index();
   if (frames.empty()) TK_SKIP("no segmenter reference in " + reference_dir() + " (scripts/segmenter-models.sh)");
   trackkit::SegmenterOptions options = test_options();
@@ -76,6 +77,8 @@ TEST_CASE("Segmenter matches SamPredictor.predict_torch on MOT17 frames", "[pari
     const double emb_diff = (e.features.cpu().to(at::kFloat) - ref_embedding).abs().max().item<double>();
     trackkit::SegmenterEmbeddings given = e; // the reference's embeddings, to see the decoder alone
     given.features = ref_embedding.to(e.features.options());
+    for (size_t i = 0; i < e.high_res.size(); ++i) // SAM 2: its high-resolution features too
+      given.high_res[i] = read_npy(ref + ".high_res_" + std::to_string(i) + ".npy").to(e.high_res[i].options());
     for (const bool multi : {false, true}) {
       trackkit::Segmenter& seg = multi ? *multiple : *single;
       const std::string kind = multi ? "multi" : "single";
@@ -91,7 +94,9 @@ TEST_CASE("Segmenter matches SamPredictor.predict_torch on MOT17 frames", "[pari
       const MaskDiff dd = compare_masks(dec.masks, ref_masks);
       const double dec_iou_diff = (dec.scores.cpu() - ref_iou).abs().max().item<double>();
       double low_diff = -1;
-      if (!multi) low_diff = (dec.low_res.cpu() - read_npy(ref + ".single.lowres.npy")).abs().max().item<double>();
+      // SAM2ImagePredictor returns its low-res logits clamped to [-32, 32]; ours are the decoder's own.
+      const at::Tensor low = seg.family() == "sam2" ? dec.low_res.cpu().clamp(-32, 32) : dec.low_res.cpu();
+      if (!multi) low_diff = (low - read_npy(ref + ".single.lowres.npy")).abs().max().item<double>();
       std::printf(
           "parity %s %s %s %s %s: %lld boxes | embeddings max|diff| %.3g | IoU max|diff| %.3g | masks: %lld of %lld "
           "reference pixels differ (%.4f%%), %lld on the boundary | decoder alone (reference embeddings): IoU "

@@ -24,7 +24,6 @@ mean/std, mask threshold, weights).
 import argparse
 import hashlib
 import json
-import math
 import sys
 import warnings
 from pathlib import Path
@@ -32,9 +31,15 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
+from box_decoder import BoxDecoder
+
 warnings.filterwarnings("ignore")
 
 SIZE = 1024
+# EfficientViT-SAM (PyPI efficientsam: an EfficientViT encoder in front of SAM's prompt encoder and mask decoder):
+# its predictor resizes the frame's long side to image_size[1] (512 for the L series) with PIL, normalises x / 255
+# with SAM's mean / std over 255, pads to that square; boxes and masks keep SAM's 1024 geometry.
+EFFICIENTVIT = {"efficientvit_sam_l0": "efficientvit-sam-l0", "efficientvit_sam_l1": "efficientvit-sam-l1"}
 
 
 def traceable_patch_merging():
@@ -74,16 +79,29 @@ def traceable_rel_pos():
     ie.get_rel_pos = get_rel_pos
 
 
-def build(variant, checkpoint, seed):
+def fast_paths_module():
+    import fast_paths  # beside this script
+    return fast_paths
+
+
+def build(variant, checkpoint, seed, fast_paths=False):
+    if fast_paths:
+        fp = fast_paths_module()  # GPU kernels behind a device branch; CPU arithmetic unchanged (fast_paths.py)
+        fp.install()
     torch.manual_seed(seed)
+    if variant in EFFICIENTVIT:
+        from efficientsam.sam_model_zoo import create_efficientvit_sam_model
+        model = create_efficientvit_sam_model(EFFICIENTVIT[variant], pretrained=False)
+        if checkpoint:
+            model.load_state_dict(torch.load(checkpoint, map_location="cpu"))
+        return model.eval()
     if variant == "vit_t":
         from mobile_sam import sam_model_registry
         traceable_patch_merging()
     else:
         from segment_anything import sam_model_registry
         traceable_rel_pos()
-    model = sam_model_registry[variant](checkpoint=checkpoint)
-    return model.eval()
+    return sam_model_registry[variant](checkpoint=checkpoint).eval()
 
 
 class Encoder(nn.Module):
@@ -93,55 +111,6 @@ class Encoder(nn.Module):
 
     def forward(self, x):
         return self.image_encoder(x)
-
-
-class BoxDecoder(nn.Module):
-    """SAM's box prompt encoding and mask decoder, batched over boxes of several frames.
-
-    The same arithmetic as PromptEncoder._embed_boxes + MaskDecoder.predict_masks, except that each box takes its
-    frame's embedding by index_select (SAM repeats one image's embedding with repeat_interleave), and that
-    constants the prompt encoder builds on the fly (the dense positional encoding) are buffers, so the traced
-    graph holds no device or dtype constants.
-    """
-
-    def __init__(self, sam):
-        super().__init__()
-        pe, dec = sam.prompt_encoder, sam.mask_decoder
-        self.register_buffer("gaussian", pe.pe_layer.positional_encoding_gaussian_matrix.detach().clone())
-        with torch.no_grad():
-            self.register_buffer("image_pe", pe.get_dense_pe().detach().clone())  # [1,256,64,64]
-        self.corner_a = nn.Parameter(pe.point_embeddings[2].weight.detach().clone())  # [1,256]
-        self.corner_b = nn.Parameter(pe.point_embeddings[3].weight.detach().clone())
-        self.no_mask = nn.Parameter(pe.no_mask_embed.weight.detach().clone().reshape(1, -1, 1, 1))
-        self.output_tokens = nn.Parameter(torch.cat([dec.iou_token.weight, dec.mask_tokens.weight], 0).detach())
-        self.transformer = dec.transformer
-        self.output_upscaling = dec.output_upscaling
-        self.hypernetworks = dec.output_hypernetworks_mlps
-        self.iou_head = dec.iou_prediction_head
-        self.input_size = float(pe.input_image_size[0])
-
-    def forward(self, embeddings, index, boxes):
-        # PromptEncoder._embed_boxes: corners shifted to pixel centres, normalised by the input size, random
-        # Fourier features, plus the learned corner embeddings.
-        coords = ((boxes + 0.5).reshape(-1, 2, 2) / self.input_size).type_as(self.gaussian)
-        coords = (2 * coords - 1) @ self.gaussian
-        coords = 2 * math.pi * coords
-        corners = torch.cat([torch.sin(coords), torch.cos(coords)], dim=-1)
-        corners = torch.cat([corners[:, :1] + self.corner_a, corners[:, 1:] + self.corner_b], dim=1)
-        n = corners.shape[0]
-        tokens = torch.cat([self.output_tokens.unsqueeze(0).expand(n, -1, -1), corners], dim=1)
-        # MaskDecoder.predict_masks over every box at once.
-        src = embeddings.index_select(0, index) + self.no_mask
-        pos = self.image_pe.expand(n, -1, -1, -1)
-        b, c, h, w = src.shape
-        hs, src = self.transformer(src, pos, tokens)
-        iou_token = hs[:, 0, :]
-        mask_tokens = hs[:, 1:1 + len(self.hypernetworks), :]
-        upscaled = self.output_upscaling(src.transpose(1, 2).reshape(b, c, h, w))
-        hyper = torch.stack([mlp(mask_tokens[:, i, :]) for i, mlp in enumerate(self.hypernetworks)], dim=1)
-        b, c, h, w = upscaled.shape
-        masks = (hyper @ upscaled.reshape(b, c, h * w)).reshape(b, -1, h, w)
-        return masks, self.iou_head(iou_token)
 
 
 def check_portable(name, traced):
@@ -159,19 +128,30 @@ def pair_id(model):
     return digest.hexdigest()[:16]
 
 
-def export(variant, out, checkpoint, seed):
-    sam = build(variant, checkpoint, seed)
-    family = "mobile_sam" if variant == "vit_t" else "sam"
+def export(variant, out, checkpoint, seed, fast_paths=False):
+    sam = build(variant, checkpoint, seed, fast_paths)
+    family = "mobile_sam" if variant == "vit_t" else "efficientvit_sam" if variant in EFFICIENTVIT else "sam"
+    if variant in EFFICIENTVIT:  # EfficientViTSam.transform's Normalize, after ToTensor (/ 255)
+        pixels = {"pixel_mean": [123.675 / 255, 116.28 / 255, 103.53 / 255],
+                  "pixel_std": [58.395 / 255, 57.12 / 255, 57.375 / 255], "pixel_scale": 255.0,
+                  "encoder_input_size": int(sam.image_size[1])}
+    else:
+        pixels = {"pixel_mean": [float(v) for v in sam.pixel_mean.flatten()],
+                  "pixel_std": [float(v) for v in sam.pixel_std.flatten()]}
+    encoder_size = pixels.get("encoder_input_size", SIZE)
     meta = {"family": family, "variant": variant, "pair_id": pair_id(sam), "input_size": SIZE,
-            "embedding_shape": [256, SIZE // 16, SIZE // 16], "low_res_size": SIZE // 4,
-            "pixel_mean": [float(v) for v in sam.pixel_mean.flatten()],
-            "pixel_std": [float(v) for v in sam.pixel_std.flatten()], "mask_threshold": float(sam.mask_threshold),
+            "embedding_shape": [256, SIZE // 16, SIZE // 16], "low_res_size": SIZE // 4, **pixels,
+            "mask_threshold": float(sam.mask_threshold),
             "mask_tokens": int(sam.mask_decoder.num_mask_tokens), "resize": "longest side, bilinear antialias",
-            "weights": checkpoint if checkpoint else f"random (torch.manual_seed({seed}))"}
-    name = "mobile_sam" if variant == "vit_t" else f"sam_{variant}"
-    encoder, decoder = Encoder(sam).eval(), BoxDecoder(sam).eval()
+            "weights": checkpoint if checkpoint else f"random (torch.manual_seed({seed}))",
+            "gpu_kernels": "sdpa, layer_norm" if fast_paths else "as the package"}
+    name = "mobile_sam" if variant == "vit_t" else variant if variant in EFFICIENTVIT else f"sam_{variant}"
+    torch.save(sam.state_dict(), out / f"{name}.state.pt")  # the package's own modules, for reference_sam.py
+    if fast_paths:
+        fast_paths_module().fold_batch_norms(sam)  # extra buffers: after the pair id and the saved state
+    encoder, decoder = Encoder(sam).eval(), BoxDecoder(sam, fast_paths_module().attend_fn(fast_paths)).eval()
     torch.manual_seed(1234)
-    x = torch.randn(2, 3, SIZE, SIZE)
+    x = torch.randn(2, 3, encoder_size, encoder_size)
     with torch.no_grad():
         enc = torch.jit.trace(encoder, x, check_trace=False)
         emb = enc(x)
@@ -181,7 +161,7 @@ def export(variant, out, checkpoint, seed):
         check_portable(f"{variant} encoder", enc)
         check_portable(f"{variant} decoder", dec)
         # The traces must take other batch sizes and agree with the eager modules there.
-        x1 = torch.randn(1, 3, SIZE, SIZE)
+        x1 = torch.randn(1, 3, encoder_size, encoder_size)
         report = {"encoder_max_diff_b1": float((enc(x1) - encoder(x1)).abs().max())}
         idx2, boxes2 = torch.tensor([0, 0]), torch.tensor([[5.0, 5.0, 50.0, 60.0], [100.0, 90.0, 800.0, 1000.0]])
         a, b = dec(emb[:1], idx2, boxes2), decoder(emb[:1], idx2, boxes2)
@@ -191,10 +171,14 @@ def export(variant, out, checkpoint, seed):
         low, iou = sam.mask_decoder(emb[:1], sam.prompt_encoder.get_dense_pe(), sparse, dense, multimask_output=True)
         report["decoder_vs_sam_max_diff"] = max(float((a[0][:, 1:] - low).abs().max()),
                                                 float((a[1][:, 1:] - iou).abs().max()))
-    for role, module in (("encoder", enc), ("decoder", dec)):
+    return save_pair(out, name, meta, enc, dec, report)
+
+
+def save_pair(out, name, meta, encoder, decoder, report):
+    """Writes the traced pair with its metadata (the archives' segmenter.json) and says what the checks found."""
+    for role, module in (("encoder", encoder), ("decoder", decoder)):
         files = {"segmenter.json": json.dumps(dict(meta, role=role))}
         torch.jit.save(module, str(out / f"{name}.{role}.pt"), _extra_files=files)
-    torch.save(sam.state_dict(), out / f"{name}.state.pt")
     print(f"{name}: pair {meta['pair_id']}, {json.dumps(report)}")
     return dict(meta, checks=report)
 
@@ -204,14 +188,16 @@ def main():
     ap.add_argument("out", type=Path)
     ap.add_argument("--models", default="vit_t,vit_b")
     ap.add_argument("--seed", type=int, default=0)
-    for v in ("vit_t", "vit_b", "vit_l", "vit_h"):
+    ap.add_argument("--fast-paths", action="store_true", help="fast_paths.py: SDPA / layer_norm on CUDA")
+    for v in ("vit_t", "vit_b", "vit_l", "vit_h", *EFFICIENTVIT):
         ap.add_argument(f"--checkpoint-{v}", default=None)
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(max(1, torch.get_num_threads()))
     report = {}
     for variant in args.models.split(","):
-        report[variant] = export(variant, args.out, getattr(args, f"checkpoint_{variant}"), args.seed)
+        report[variant] = export(variant, args.out, getattr(args, f"checkpoint_{variant}"), args.seed,
+                                 args.fast_paths)
     (args.out / "export_report.json").write_text(json.dumps(report, indent=1))
 
 

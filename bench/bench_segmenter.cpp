@@ -149,7 +149,7 @@ ENCODER(sam_vit_b_cuda_fp32, "sam_vit_b", "cuda", kFP32, 1, 8);
 ENCODER(sam_vit_b_cuda_fp16, "sam_vit_b", "cuda", kFP16, 1, 8, 16);
 ENCODER(mobile_sam_cpu_fp32, "mobile_sam", "cpu", kFP32, 1);
 ENCODER(sam2_1_hiera_t_cuda_fp16, "sam2.1_hiera_t", "cuda", kFP16, 1, 8, 32);
-ENCODER(efficientvit_sam_l0_cuda_fp16, "efficientvit_sam_l0", "cuda", kFP16, 1, 8, 32);
+ENCODER(efficientvit_sam_l0_cuda_fp16, "efficientvit_sam_l0", "cuda", kFP16, 1, 8, 32, 64);
 
 // One call for all boxes, then the per-box loop with fixed iterations (a loop of 50 boxes takes ~0.1-0.2 s on a
 // GPU, so a time-based minimum would run it only once or twice): 10 loops up to 50 boxes, 3 at 200.
@@ -172,6 +172,7 @@ DECODER(mobile_sam_cuda_fp16_lowres, "mobile_sam", "cuda", kFP16, false, 1, 10, 
 DECODER(mobile_sam_cuda_fp16_1080p, "mobile_sam", "cuda", kFP16, true, 1, 10, 50);
 DECODER(mobile_sam_cpu_fp32_lowres, "mobile_sam", "cpu", kFP32, false, 1, 10);
 DECODER(sam2_1_hiera_t_cuda_fp16_lowres, "sam2.1_hiera_t", "cuda", kFP16, false, 1, 10, 50);
+DECODER(efficientvit_sam_l0_cuda_fp16_lowres, "efficientvit_sam_l0", "cuda", kFP16, false, 1, 10, 50);
 // 200 boxes: the loop takes ~1 s, so 3 loops.
 BENCHMARK_CAPTURE(BM_decoder, mobile_sam_cuda_fp16_lowres, "mobile_sam", "cuda", kFP16, false)
     ->Args({200, 1})
@@ -195,6 +196,7 @@ SEGMENT(mobile_sam_cuda_fp16_1080p, "mobile_sam", "cuda", kFP16, true, 8, 32, 64
 SEGMENT(mobile_sam_cuda_fp16_lowres, "mobile_sam", "cuda", kFP16, false, 8, 32, 64);
 SEGMENT(mobile_sam_cuda_bf16_1080p, "mobile_sam", "cuda", kBF16, true, 32);
 SEGMENT(sam2_1_hiera_t_cuda_fp16_lowres, "sam2.1_hiera_t", "cuda", kFP16, false, 32);
+SEGMENT(efficientvit_sam_l0_cuda_fp16_lowres, "efficientvit_sam_l0", "cuda", kFP16, false, 8, 32, 64);
 
 } // namespace
 

@@ -5,9 +5,11 @@
 # predictor's figures, all under OUTDIR. Steps past a time budget are skipped (the call's device time is scarce), most
 # important first.
 #   [SEGMENTER_GPU_BUDGET=s] [SEGMENTER_MODELS=vit_t,vit_b] [SEGMENTER_SAM2_MODELS=sam2.1_hiera_t,sam2_hiera_t]
-#   [SEGMENTER_GPU_PRECISIONS="fp32 fp16 bf16"] [SEGMENTER_GPU_PROFILE=1] scripts/gpu-segmenter.sh OUTDIR
+#   [SEGMENTER_GPU_PRECISIONS="fp32 fp16 bf16"] [SEGMENTER_GPU_PROFILE=1] [SEGMENTER_BENCHES=regex]
+#   scripts/gpu-segmenter.sh OUTDIR
 # Carried in .gpu/ (ignored by git): opencv.tar.xz; segmenter-whl/ (segment_anything, mobilesam_mirror, timm, sam2
-# (built here with SAM2_BUILD_CUDA=0), hydra_core, omegaconf, antlr4_python3_runtime, iopath, portalocker, tqdm wheels);
+# (built here with SAM2_BUILD_CUDA=0), hydra_core, omegaconf, antlr4_python3_runtime, iopath, portalocker, tqdm,
+# packaging, efficientsam wheels);
 # segmenter-data/ (the MOT17 frames and gt.txt files reference_sam.py and the tests read, as in ../shared/data).
 set -uo pipefail
 out=${1:?usage: scripts/gpu-segmenter.sh OUTDIR}
@@ -83,6 +85,11 @@ bench() { # filter, then --benchmark args
   "$build/bench/bench_segmenter" --benchmark_filter="$filter" --benchmark_min_time=0.2s 2>&1 |
     grep -vE "^\*\*\*|^-+$|^Run on|^CPU|^Load|^ +L[123]"
 }
+if [ -n "${SEGMENTER_BENCHES:-}" ]; then # only these benchmarks (a regex), e.g. for one model
+  step "benchmarks: $SEGMENTER_BENCHES"
+  bench "$SEGMENTER_BENCHES"
+  exit 0
+fi
 step "benchmarks: decoder, one call vs per-box loop (the loop: 10 iterations, 3 at 200 boxes)"
 bench "BM_decoder/mobile_sam_cuda_fp16_lowres"
 step "benchmarks: encoder + decoder (logits; 1080p masks), and the encoder by batch"
@@ -97,6 +104,7 @@ step "more benchmarks while time is left"
 bench "BM_decoder/mobile_sam_cuda_fp16_1080p"
 bench "BM_decoder/mobile_sam_cuda_fp32_lowres"
 bench "BM_encoder/sam_vit_b_cuda_fp16"
+bench "BM_encoder/efficientvit_sam_l0_cuda_fp16"
 bench "BM_encoder/mobile_sam_cuda_(fp32|bf16)"
 bench "BM_segment/mobile_sam_cuda_bf16"
 step "done"

@@ -170,7 +170,7 @@ TEST_CASE("Segmenter bad input: clear errors naming the argument", "[segmenter]"
   CHECK(contains(error_of([&] { seg.upsample(at::zeros({1, 1, 64, 64}), 480, 640); }), "Segmenter::upsample: low_res"));
 }
 
-TEST_CASE("Segmenter SAM 2: high-resolution features travel with the embeddings; one call equals per-box calls",
+TEST_CASE("Segmenter SAM 2: high-resolution features travel with the embeddings and one call equals per-box calls",
           "[segmenter]") {
   const std::string model = "sam2.1_hiera_t";
   const at::Tensor frames = two_frames();

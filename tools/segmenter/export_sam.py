@@ -58,6 +58,24 @@ def traceable_patch_merging():
     tv.PatchMerging.forward = forward
 
 
+def traceable_lite_mla():
+    """EfficientViT's LiteMLA computes its linear attention in float32 for half inputs and casts back with
+    .to(qkv.dtype); tracing (in float32) records neither the branch nor the input's dtype, so an FP16 / BF16 model fed
+    float32 into a half convolution. The same forward with the attention always in float32 and .type_as(x), which the
+    trace keeps tied to the input (not qkv: for a float32 trace .float() returns qkv itself, and the tracer then ties
+    qkv to the cast). FP32 arithmetic unchanged."""
+    from efficientsam.models.nn import ops
+
+    def forward(self, x):
+        qkv = self.qkv(x)
+        qkv = torch.cat([qkv] + [op(qkv) for op in self.aggreg], dim=1)
+        h, w = list(qkv.size())[-2:]
+        out = self.relu_linear_att(qkv.float()).type_as(x) if h * w > self.dim else self.relu_quadratic_att(qkv)
+        return self.proj(out)
+
+    ops.LiteMLA.forward = forward
+
+
 def traceable_rel_pos():
     """SAM ViT's get_rel_pos builds its relative-position index with torch.arange on the CPU, which tracing records
     as a CPU tensor op (the export then fails on a GPU): the same index from tensor ops on the embeddings' own device
@@ -91,6 +109,7 @@ def build(variant, checkpoint, seed, fast_paths=False):
     torch.manual_seed(seed)
     if variant in EFFICIENTVIT:
         from efficientsam.sam_model_zoo import create_efficientvit_sam_model
+        traceable_lite_mla()
         model = create_efficientvit_sam_model(EFFICIENTVIT[variant], pretrained=False)
         if checkpoint:
             model.load_state_dict(torch.load(checkpoint, map_location="cpu"))

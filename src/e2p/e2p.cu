@@ -1,9 +1,9 @@
 // EquirectToPinhole on CUDA: one launch for B frames x V views. Each thread computes `Pix` neighbouring output
 // pixels of one row: their rays on the fly (no coordinate grid in memory), the taps, the value. Views' rays
 // travel as a __grid_constant__ parameter (read through the constant cache, uniform in a block).
-// uint8 [.,3] bilinear (the 360 pipeline's case) has its own path without conversion instructions (see
-// e2p_bilinear_u8c3_kernel). Everything else goes through sample_pixel(), the CPU path's own function
-// (e2p_formula.hpp).
+// uint8 [.,3] bilinear (the 360 pipeline's case) has its own sampler without conversion instructions
+// (e2p_launch.cuh), by default in the tiled kernel (e2p_u8_tiled.cu), else in e2p_bilinear_u8c3_kernel. Everything
+// else goes through sample_pixel(), the CPU path's own function (e2p_formula.hpp).
 #include <ATen/Dispatch.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>

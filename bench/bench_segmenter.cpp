@@ -1,4 +1,5 @@
-// Segmenter speed on 1080p frames already on the device (exports of tools/segmenter/export_sam.py):
+// Segmenter speed on 1080p frames already on the device (exports of tools/segmenter/export_sam.py; "aoti": the
+// AOTInductor packages of tools/segmenter/compile_aoti.py, <model>.<precision>.<role>.pt2):
 //   encoder: frames/s by model, precision and batch size (resize + normalise + pad + image encoder);
 //   decoder: N boxes of one frame in one decode() call against the per-box loop (N calls of the same decoder, as a
 //            Python loop over SamPredictor.predict would; at least 10 loops up to 50 boxes), low-res logits only and
@@ -21,10 +22,14 @@ namespace {
 
 constexpr int64_t kHeight = 1080, kWidth = 1920;
 
+/// name: a TorchScript export's stem ("mobile_sam"), or a package's stem with ".pt2" ("mobile_sam.fp16.pt2").
 std::string model_file(const std::string& name, const char* role) {
   const char* dir = std::getenv("TRACKKIT_SEGMENTER_MODELS");
-  const std::filesystem::path p =
-      std::filesystem::path(dir ? dir : "build/segmenter-models") / (name + "." + role + ".pt");
+  const std::string pt2 = ".pt2";
+  const bool compiled = name.size() > pt2.size() && name.compare(name.size() - pt2.size(), pt2.size(), pt2) == 0;
+  const std::string file =
+      compiled ? name.substr(0, name.size() - pt2.size()) + "." + role + pt2 : name + "." + role + ".pt";
+  const std::filesystem::path p = std::filesystem::path(dir ? dir : "build/segmenter-models") / file;
   return std::filesystem::exists(p) ? p.string() : std::string();
 }
 
@@ -144,6 +149,7 @@ constexpr auto kBF16 = trackkit::Precision::BF16;
       ->Unit(benchmark::kMillisecond)
 ENCODER(mobile_sam_cuda_fp32, "mobile_sam", "cuda", kFP32, 1, 8, 32);
 ENCODER(mobile_sam_cuda_fp16, "mobile_sam", "cuda", kFP16, 1, 8, 32, 64);
+ENCODER(mobile_sam_aoti_cuda_fp16, "mobile_sam.fp16.pt2", "cuda", kFP16, 1, 8, 32, 64);
 ENCODER(mobile_sam_cuda_bf16, "mobile_sam", "cuda", kBF16, 1, 8, 32);
 ENCODER(sam_vit_b_cuda_fp32, "sam_vit_b", "cuda", kFP32, 1, 8);
 ENCODER(sam_vit_b_cuda_fp16, "sam_vit_b", "cuda", kFP16, 1, 8, 16);
@@ -170,6 +176,7 @@ ENCODER(efficientvit_sam_l0_cuda_fp16, "efficientvit_sam_l0", "cuda", kFP16, 1, 
 DECODER(mobile_sam_cuda_fp32_lowres, "mobile_sam", "cuda", kFP32, false, 1, 10, 50);
 DECODER(mobile_sam_cuda_fp16_lowres, "mobile_sam", "cuda", kFP16, false, 1, 10, 50);
 DECODER(mobile_sam_cuda_fp16_1080p, "mobile_sam", "cuda", kFP16, true, 1, 10, 50);
+DECODER(mobile_sam_aoti_cuda_fp16_lowres, "mobile_sam.fp16.pt2", "cuda", kFP16, false, 1, 10, 50);
 DECODER(mobile_sam_cpu_fp32_lowres, "mobile_sam", "cpu", kFP32, false, 1, 10);
 DECODER(sam2_1_hiera_t_cuda_fp16_lowres, "sam2.1_hiera_t", "cuda", kFP16, false, 1, 10, 50);
 DECODER(efficientvit_sam_l0_cuda_fp16_lowres, "efficientvit_sam_l0", "cuda", kFP16, false, 1, 10, 50);
@@ -194,6 +201,8 @@ BENCHMARK_CAPTURE(BM_decoder, mobile_sam_cuda_fp16_lowres, "mobile_sam", "cuda",
       ->Unit(benchmark::kMillisecond)
 SEGMENT(mobile_sam_cuda_fp16_1080p, "mobile_sam", "cuda", kFP16, true, 8, 32, 64);
 SEGMENT(mobile_sam_cuda_fp16_lowres, "mobile_sam", "cuda", kFP16, false, 8, 32, 64);
+SEGMENT(mobile_sam_aoti_cuda_fp16_1080p, "mobile_sam.fp16.pt2", "cuda", kFP16, true, 8, 32, 64);
+SEGMENT(mobile_sam_aoti_cuda_fp16_lowres, "mobile_sam.fp16.pt2", "cuda", kFP16, false, 8, 32, 64);
 SEGMENT(mobile_sam_cuda_bf16_1080p, "mobile_sam", "cuda", kBF16, true, 32);
 SEGMENT(sam2_1_hiera_t_cuda_fp16_lowres, "sam2.1_hiera_t", "cuda", kFP16, false, 32);
 SEGMENT(efficientvit_sam_l0_cuda_fp16_lowres, "efficientvit_sam_l0", "cuda", kFP16, false, 8, 32, 64);

@@ -6,6 +6,8 @@
 # important first.
 #   [SEGMENTER_GPU_BUDGET=s] [SEGMENTER_MODELS=vit_t,vit_b] [SEGMENTER_SAM2_MODELS=sam2.1_hiera_t,sam2_hiera_t]
 #   [SEGMENTER_GPU_PRECISIONS="fp32 fp16 bf16"] [SEGMENTER_GPU_PROFILE=1] [SEGMENTER_BENCHES=regex]
+#   [SEGMENTER_AOTI=1: also compile MobileSAM FP16 into AOTInductor packages, test them (against the TorchScript pair
+#    and, through the parity test, against SamPredictor) and benchmark them]
 #   scripts/gpu-segmenter.sh OUTDIR
 # Carried in .gpu/ (ignored by git): opencv.tar.xz; segmenter-whl/ (segment_anything, mobilesam_mirror, timm, sam2
 # (built here with SAM2_BUILD_CUDA=0), hydra_core, omegaconf, antlr4_python3_runtime, iopath, portalocker, tqdm,
@@ -36,9 +38,10 @@ python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --tar
 
 step "exports (CPU, seeded; GPU fast paths) and SamPredictor references (CUDA, FP32) in the background"
 mkdir -p "$build"
+sam2_models=${SEGMENTER_SAM2_MODELS-sam2.1_hiera_t} # set empty: no SAM 2 export
 ( python3 tools/segmenter/export_sam.py "$TRACKKIT_SEGMENTER_MODELS" --models "${SEGMENTER_MODELS:-vit_t,vit_b}" \
     --fast-paths &&
-  python3 tools/segmenter/export_sam2.py "$TRACKKIT_SEGMENTER_MODELS" --models "${SEGMENTER_SAM2_MODELS:-sam2.1_hiera_t}" &&
+  { [ -z "$sam2_models" ] || python3 tools/segmenter/export_sam2.py "$TRACKKIT_SEGMENTER_MODELS" --models "$sam2_models"; } &&
   python3 tools/segmenter/reference_sam.py "$TRACKKIT_SEGMENTER_MODELS" "$TRACKKIT_SEGMENTER_REFERENCE" --device cuda
 ) > "$out/python_refs.log" 2>&1 &
 refs=$!
@@ -47,6 +50,16 @@ plain=
 if [ -n "${SEGMENTER_GPU_PROFILE:-}" ]; then
   python3 tools/segmenter/export_sam.py "$build/segmenter-models-plain" --models vit_t > "$out/export_plain.log" 2>&1 &
   plain=$!
+fi
+
+compiling=
+if [ -n "${SEGMENTER_AOTI:-}" ]; then # the two roles compile at once, beside the build (a few minutes each)
+  mkdir -p "$TRACKKIT_SEGMENTER_MODELS"
+  for role in encoder decoder; do
+    python3 tools/segmenter/compile_aoti.py "$TRACKKIT_SEGMENTER_MODELS" --models vit_t --precisions fp16 --roles $role \
+      > "$out/aoti_$role.log" 2>&1 &
+    compiling="$compiling $!"
+  done
 fi
 
 step "configure + build (CUDA, sm_90; segmenter targets)"
@@ -78,6 +91,17 @@ done
 rm -f "$out/parity_run.txt"
 step "CUDA vs CPU (segmenter, RLE)"
 "$build/tests/test_segmenter" "[cuda]" 2>&1 | tee "$out/cuda_vs_cpu.txt" | grep -E "cuda vs|vs cpu|passed|failed|FAILED" -A3
+
+if [ -n "$compiling" ]; then
+  step "AOTInductor packages: compile, then against the TorchScript pair and SamPredictor (FP16)"
+  for pid in $compiling; do wait "$pid" || { grep -v "^W1" "$out"/aoti_*.log | tail -20; exit 1; }; done
+  grep -h "compiled in" "$out"/aoti_*.log
+  "$build/tests/test_segmenter" "[compiled]" 2>&1 | tee "$out/compiled.txt" | grep -E "compiled vs|passed|failed|FAILED" -A3
+  TRACKKIT_SEGMENTER_BACKEND=aoti TRACKKIT_SEGMENTER_DEVICE=cuda TRACKKIT_SEGMENTER_PRECISION=fp16 \
+    "$build/tests/test_segmenter" "[parity]" > "$out/parity_aoti.txt" 2>&1
+  grep -E "^parity" "$out/parity_aoti.txt"; grep -E "FAILED|with expansion" -A2 "$out/parity_aoti.txt" | head -20
+  tail -2 "$out/parity_aoti.txt"
+fi
 
 bench() { # filter, then --benchmark args
   local filter=$1

@@ -1,7 +1,8 @@
 #pragma once
 // Box-prompted instance masks with SAM-family models (SAM ViT-B/L/H, MobileSAM, SAM 2 / 2.1, EfficientViT-SAM) exported
-// as an image encoder and a prompt decoder, each TorchScript (tools/segmenter/export_sam.py, export_sam2.py): every box
-// of every frame goes through one decoder call. See docs/segmenter.md.
+// as an image encoder and a prompt decoder, each TorchScript (tools/segmenter/export_sam.py, export_sam2.py) or, on
+// CUDA, an AOTInductor package compiled for the GPU (tools/segmenter/compile_aoti.py, "*.pt2"): every box of every
+// frame goes through one decoder call. See docs/segmenter.md.
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
@@ -57,7 +58,8 @@ struct SegmenterMasks {
 
 class TRACKKIT_API Segmenter {
  public:
-  /// Loads the encoder and decoder TorchScript pair and their metadata (the archives' "segmenter.json").
+  /// Loads the encoder and decoder pair and their metadata ("segmenter.json"): TorchScript archives, or AOTInductor
+  /// packages where a path ends in ".pt2" (CUDA only, the precision they were compiled for; Device / Model errors).
   /// Throws Error naming the path: NotFound for a missing file, Model for a corrupt file, a file that is not a
   /// segmenter export, the two roles swapped, or an encoder and decoder from different models (pair ids differ).
   Segmenter(const std::string& encoder_path, const std::string& decoder_path, const SegmenterOptions& options = {});

@@ -1,4 +1,4 @@
-# core: errors, argument checks, devices, boxes, letterbox, NMS, GPU memory, TorchScript models, logging, version.
+# core: errors, checks, devices, boxes, letterbox, NMS, GPU memory, models (TorchScript, AOTInductor), logging, version.
 target_sources(trackkit PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/error.cpp
   ${CMAKE_CURRENT_LIST_DIR}/check.cpp
@@ -10,6 +10,8 @@ target_sources(trackkit PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/box_iou_cpu.cpp
   ${CMAKE_CURRENT_LIST_DIR}/device_memory.cpp
   ${CMAKE_CURRENT_LIST_DIR}/script_model.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/model_runner.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/compiled_model.cpp
   ${CMAKE_CURRENT_LIST_DIR}/letterbox.cpp
   ${CMAKE_CURRENT_LIST_DIR}/letterbox_cpu.cpp
   ${CMAKE_CURRENT_LIST_DIR}/nms.cpp

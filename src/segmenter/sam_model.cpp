@@ -1,8 +1,11 @@
 #include "segmenter/sam_model.hpp"
 
 #include <ATen/Context.h>
+#include <ATen/ops/cat.h>
 #include <opencv2/core.hpp>
 
+#include <algorithm>
+#include <functional>
 #include <string>
 
 #include "trackkit/error.hpp"
@@ -14,7 +17,7 @@ namespace {
 constexpr const char* kMetadata = "segmenter.json";
 
 /// export_sam.py's metadata (flat JSON of strings, numbers and number lists); Model error when absent or unreadable.
-SamMetadata parse_metadata(const ScriptModel& model, const std::string& expected_role) {
+SamMetadata parse_metadata(const ModelRunner& model, const std::string& expected_role) {
   const std::string json = model.extra_file(kMetadata);
   auto fail = [&](const std::string& why) { throw Error(ErrorCode::Model, model.describe() + " " + why); };
   if (json.empty())
@@ -32,6 +35,8 @@ SamMetadata parse_metadata(const ScriptModel& model, const std::string& expected
     if (!fs["pixel_scale"].empty()) m.pixel_scale = static_cast<double>(fs["pixel_scale"]);
     m.encoder_input_size = fs["encoder_input_size"].empty() ? m.input_size : static_cast<int>(fs["encoder_input_size"]);
     m.square_resize = text("resize").rfind("square", 0) == 0;
+    if (!fs["max_frames"].empty()) m.max_frames = static_cast<int>(fs["max_frames"]);
+    if (!fs["max_boxes"].empty()) m.max_boxes = static_cast<int>(fs["max_boxes"]);
     const cv::FileNode shapes = fs["high_res_shapes"];
     for (const cv::FileNode& shape : shapes) {
       m.high_res.push_back({static_cast<int>(shape[0]), static_cast<int>(shape[1]), static_cast<int>(shape[2])});
@@ -56,28 +61,55 @@ SamMetadata parse_metadata(const ScriptModel& model, const std::string& expected
 
 SamModel::SamModel(const std::string& encoder_path, const std::string& decoder_path, c10::Device device,
                    Precision precision)
-    : encoder_("Segmenter", "encoder_path", encoder_path, device, precision, {kMetadata}),
-      decoder_("Segmenter", "decoder_path", decoder_path, device, precision, {kMetadata}),
-      metadata_(parse_metadata(encoder_, "encoder")) {
-  const SamMetadata d = parse_metadata(decoder_, "decoder");
+    : encoder_(load_model_runner("Segmenter", "encoder_path", encoder_path, device, precision, {kMetadata})),
+      decoder_(load_model_runner("Segmenter", "decoder_path", decoder_path, device, precision, {kMetadata})),
+      metadata_(parse_metadata(*encoder_, "encoder")),
+      decoder_metadata_(parse_metadata(*decoder_, "decoder")) {
+  const SamMetadata& d = decoder_metadata_;
   if (d.pair_id != metadata_.pair_id) {
-    throw Error(ErrorCode::Model, decoder_.describe() + " belongs to model " + d.pair_id + " (" + d.family + " " +
-                                      d.variant + "), " + encoder_.describe() + " to " + metadata_.pair_id + " (" +
+    throw Error(ErrorCode::Model, decoder_->describe() + " belongs to model " + d.pair_id + " (" + d.family + " " +
+                                      d.variant + "), " + encoder_->describe() + " to " + metadata_.pair_id + " (" +
                                       metadata_.family + " " + metadata_.variant + "): not a pair");
   }
 }
 
+namespace {
+
+/// run(first, count) over [0, n) in chunks of at most `chunk` (0: one call), the outputs concatenated along dim 0.
+std::vector<at::Tensor> run_chunked(int64_t n, int64_t chunk,
+                                    const std::function<std::vector<at::Tensor>(int64_t, int64_t)>& run) {
+  if (chunk <= 0 || n <= chunk) return run(0, n);
+  std::vector<std::vector<at::Tensor>> parts;
+  for (int64_t first = 0; first < n; first += chunk) parts.push_back(run(first, std::min(chunk, n - first)));
+  std::vector<at::Tensor> joined;
+  for (size_t i = 0; i < parts.front().size(); ++i) {
+    std::vector<at::Tensor> pieces;
+    for (const auto& part : parts) pieces.push_back(part[i]);
+    joined.push_back(at::cat(pieces));
+  }
+  return joined;
+}
+
+} // namespace
+
 std::vector<at::Tensor> SamModel::encode(const at::Tensor& input) {
-  if (!input.is_cuda() || input.scalar_type() == at::kFloat) return encoder_.run({input});
-  // In FP16/BF16 on CUDA the encoder's convolutions run channels-last with cuDNN's autotuned algorithms: measured
-  // 19-22 % more frames/s for MobileSAM on an H200 (tools/segmenter/profile_segmenter.py). FP32 keeps NCHW and
-  // cuDNN's default algorithms (closest to SamPredictor's own run); the CPU keeps NCHW, whose arithmetic is bit
-  // identical to SamPredictor's. The autotuning flag is global: set for the call, then restored.
+  const bool compiled = encoder_->compiled();
+  if (!compiled && (!input.is_cuda() || input.scalar_type() == at::kFloat)) return encoder_->run({input});
+  // In FP16/BF16 on CUDA the encoder's convolutions run with cuDNN's autotuned algorithms, and the TorchScript
+  // encoder channels-last: measured 19-22 % more frames/s for MobileSAM on an H200
+  // (tools/segmenter/profile_segmenter.py). FP32 keeps NCHW and cuDNN's default algorithms (closest to SamPredictor's
+  // own run); the CPU keeps NCHW, whose arithmetic is bit identical to SamPredictor's. A compiled encoder's kernels
+  // were generated for NCHW input (its convolutions still call cuDNN) and at most max_frames frames a call. The
+  // autotuning flag is global: set for the call, then restored.
   at::Context& context = at::globalContext();
   const bool autotune = context.benchmarkCuDNN();
   context.setBenchmarkCuDNN(true);
   try {
-    std::vector<at::Tensor> out = encoder_.run({input.contiguous(at::MemoryFormat::ChannelsLast)});
+    std::vector<at::Tensor> out =
+        compiled
+            ? run_chunked(input.size(0), metadata_.max_frames,
+                          [&](int64_t first, int64_t count) { return encoder_->run({input.narrow(0, first, count)}); })
+            : encoder_->run({input.contiguous(at::MemoryFormat::ChannelsLast)});
     context.setBenchmarkCuDNN(autotune);
     return out;
   } catch (...) {
@@ -88,11 +120,20 @@ std::vector<at::Tensor> SamModel::encode(const at::Tensor& input) {
 
 std::pair<at::Tensor, at::Tensor> SamModel::decode(const at::Tensor& embeddings, const at::Tensor& index,
                                                    const at::Tensor& boxes, const std::vector<at::Tensor>& high_res) {
-  std::vector<at::Tensor> inputs{embeddings, index, boxes};
-  inputs.insert(inputs.end(), high_res.begin(), high_res.end());
-  const std::vector<at::Tensor> out = decoder_.run(inputs);
+  const int64_t max_frames = decoder_metadata_.max_frames;
+  if (max_frames > 0 && embeddings.size(0) > max_frames) {
+    throw Error(ErrorCode::InvalidArgument, decoder_->describe() + " takes the embeddings of at most " +
+                                                std::to_string(max_frames) + " frames a call, not " +
+                                                std::to_string(embeddings.size(0)) + ": encode fewer frames at once");
+  }
+  const std::vector<at::Tensor> out =
+      run_chunked(index.size(0), decoder_metadata_.max_boxes, [&](int64_t first, int64_t count) {
+        std::vector<at::Tensor> inputs{embeddings, index.narrow(0, first, count), boxes.narrow(0, first, count)};
+        inputs.insert(inputs.end(), high_res.begin(), high_res.end());
+        return decoder_->run(inputs);
+      });
   if (out.size() != 2) {
-    throw Error(ErrorCode::Model, decoder_.describe() + " returns " + std::to_string(out.size()) +
+    throw Error(ErrorCode::Model, decoder_->describe() + " returns " + std::to_string(out.size()) +
                                       " tensors, not (mask logits, IoU predictions)");
   }
   return {out[0], out[1]};

@@ -1,15 +1,16 @@
 #pragma once
-// A SAM-family export: the image encoder and the box decoder, two TorchScript modules on the shared ScriptModel
-// (src/core/script_model.hpp), with their metadata (each archive's extra file "segmenter.json", written by
-// tools/segmenter/export_sam.py).
+// A SAM-family export: the image encoder and the box decoder, each a TorchScript archive or an AOTInductor package
+// (src/core/model_runner.hpp), with their metadata ("segmenter.json": each archive's extra file, written by
+// tools/segmenter/export_sam.py; each package's metadata entry, written by tools/segmenter/compile_aoti.py).
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
 #include <array>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "core/script_model.hpp"
+#include "core/model_runner.hpp"
 #include "trackkit/device.hpp"
 
 namespace trackkit::detail {
@@ -28,26 +29,29 @@ struct SamMetadata {
   /// upsampled straight to the frame. SAM: longest side resized, padded, cropped back (ResizeLongestSide).
   bool square_resize = false;
   std::vector<std::array<int64_t, 3>> high_res; // SAM 2: C, h, w of the encoder's extra feature maps, in order
+  /// Compiled packages: the most frames / boxes one call takes (their kernels index in 32 bits); 0: no limit.
+  int64_t max_frames = 0, max_boxes = 0;
 };
 
 class SamModel {
  public:
   /// Throws Error naming the paths (NotFound, Model): also for missing metadata, a wrong role, or an encoder
-  /// and decoder of different models.
+  /// and decoder of different models. A path ending in ".pt2" is an AOTInductor package (CUDA only).
   SamModel(const std::string& encoder_path, const std::string& decoder_path, c10::Device device, Precision precision);
 
   /// input float [B,3,S,S] (normalised, padded, model dtype) -> embeddings [B,C,h,w], then (SAM 2) the
-  /// high-resolution feature maps.
+  /// high-resolution feature maps. A compiled encoder runs in chunks of its max_frames.
   std::vector<at::Tensor> encode(const at::Tensor& input);
   /// embeddings [B,C,h,w], frame index int64 [N], boxes float32 [N,4] in input pixels, the high-resolution maps
-  /// (SAM 2) -> low-res logits [N,T,L,L] and IoU predictions [N,T] for all T mask tokens.
+  /// (SAM 2) -> low-res logits [N,T,L,L] and IoU predictions [N,T] for all T mask tokens. A compiled decoder runs
+  /// in chunks of its max_boxes and refuses embeddings of more than its max_frames frames (InvalidArgument).
   std::pair<at::Tensor, at::Tensor> decode(const at::Tensor& embeddings, const at::Tensor& index,
                                            const at::Tensor& boxes, const std::vector<at::Tensor>& high_res);
   const SamMetadata& metadata() const { return metadata_; }
 
  private:
-  ScriptModel encoder_, decoder_;
-  SamMetadata metadata_;
+  std::unique_ptr<ModelRunner> encoder_, decoder_;
+  SamMetadata metadata_, decoder_metadata_;
 };
 
 } // namespace trackkit::detail

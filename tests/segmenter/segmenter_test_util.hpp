@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "npy.hpp"
 #include "trackkit/error.hpp"
 #include "trackkit/segmenter.hpp"
 
@@ -32,8 +33,19 @@ inline bool contains(const std::string& text, const std::string& part) { return 
 
 inline std::string models_dir() { return env_or("TRACKKIT_SEGMENTER_MODELS", TK_SEGMENTER_MODELS); }
 inline std::string reference_dir() { return env_or("TRACKKIT_SEGMENTER_REFERENCE", TK_SEGMENTER_REFERENCE); }
-inline std::string encoder_path(const std::string& name) { return models_dir() + "/" + name + ".encoder.pt"; }
-inline std::string decoder_path(const std::string& name) { return models_dir() + "/" + name + ".decoder.pt"; }
+/// A model's TorchScript export (tools/segmenter/export_sam.py), or with TRACKKIT_SEGMENTER_BACKEND=aoti its
+/// AOTInductor packages at TRACKKIT_SEGMENTER_PRECISION (tools/segmenter/compile_aoti.py): the parity test then
+/// checks the compiled pair against the Python predictor.
+inline bool use_compiled() { return env_or("TRACKKIT_SEGMENTER_BACKEND", "torchscript") == "aoti"; }
+inline std::string compiled_path(const std::string& name, const std::string& precision, const char* role) {
+  return models_dir() + "/" + name + "." + precision + "." + role + ".pt2";
+}
+inline std::string model_path(const std::string& name, const char* role) {
+  if (use_compiled()) return compiled_path(name, env_or("TRACKKIT_SEGMENTER_PRECISION", "fp32"), role);
+  return models_dir() + "/" + name + "." + role + ".pt";
+}
+inline std::string encoder_path(const std::string& name) { return model_path(name, "encoder"); }
+inline std::string decoder_path(const std::string& name) { return model_path(name, "decoder"); }
 inline bool have_model(const std::string& name) {
   return std::filesystem::exists(encoder_path(name)) && std::filesystem::exists(decoder_path(name));
 }
@@ -43,6 +55,21 @@ inline trackkit::SegmenterOptions test_options() {
   o.device = env_or("TRACKKIT_SEGMENTER_DEVICE", "cpu");
   o.precision = trackkit::parse_precision(env_or("TRACKKIT_SEGMENTER_PRECISION", "fp32"));
   return o;
+}
+
+/// Two real frames (MOT17-05 #1 and #2, BGR as OpenCV decodes) as [2,H,W,3], or undefined.
+inline at::Tensor two_frames() {
+  const at::Tensor a = test_npy::read_npy(reference_dir() + "/frames/MOT17-05-FRCNN_1.rgb.npy");
+  const at::Tensor b = test_npy::read_npy(reference_dir() + "/frames/MOT17-05-FRCNN_2.rgb.npy");
+  if (!a.defined() || !b.defined()) return {};
+  return at::stack({a, b}).flip({3}).contiguous();
+}
+
+/// Boxes of both frames, interleaved: [frame, x1, y1, x2, y2].
+inline at::Tensor some_boxes() {
+  return at::tensor({1.f,   100.f, 120.f, 180.f, 400.f, 0.f,   20.f,  150.f, 80.f, 340.f, 0.f,   300.f, 100.f,
+                     420.f, 300.f, 1.f,   500.f, 200.f, 600.f, 470.f, 0.f,   0.f,  0.f,   640.f, 480.f})
+      .view({5, 5});
 }
 
 /// A line of the reference index: model, sequence, frame number, frame size, boxes.

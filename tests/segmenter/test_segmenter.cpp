@@ -28,21 +28,6 @@ trackkit::SegmenterOptions cpu_options() {
   return o;
 }
 
-/// Two real frames (MOT17-05 #1 and #2, BGR as OpenCV decodes) as [2,H,W,3], or undefined.
-at::Tensor two_frames() {
-  const at::Tensor a = read_npy(reference_dir() + "/frames/MOT17-05-FRCNN_1.rgb.npy");
-  const at::Tensor b = read_npy(reference_dir() + "/frames/MOT17-05-FRCNN_2.rgb.npy");
-  if (!a.defined() || !b.defined()) return {};
-  return at::stack({a, b}).flip({3}).contiguous();
-}
-
-/// Boxes of both frames, interleaved: [frame, x1, y1, x2, y2].
-at::Tensor some_boxes() {
-  return at::tensor({1.f,   100.f, 120.f, 180.f, 400.f, 0.f,   20.f,  150.f, 80.f, 340.f, 0.f,   300.f, 100.f,
-                     420.f, 300.f, 1.f,   500.f, 200.f, 600.f, 470.f, 0.f,   0.f,  0.f,   640.f, 480.f})
-      .view({5, 5});
-}
-
 } // namespace
 
 TEST_CASE("Segmenter loading errors name the file", "[segmenter]") {

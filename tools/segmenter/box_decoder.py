@@ -23,6 +23,11 @@ def attend_math(q, k, v):
     return torch.softmax(attn, dim=-1) @ v
 
 
+def attend_sdpa(q, k, v):
+    """The same attention as one fused kernel (for compiled exports: TorchInductor keeps it a single call)."""
+    return torch.nn.functional.scaled_dot_product_attention(q, k, v)
+
+
 class BoxDecoder(nn.Module):
     def __init__(self, sam, attend=attend_math):
         super().__init__()

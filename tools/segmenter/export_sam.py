@@ -147,8 +147,8 @@ def pair_id(model):
     return digest.hexdigest()[:16]
 
 
-def export(variant, out, checkpoint, seed, fast_paths=False):
-    sam = build(variant, checkpoint, seed, fast_paths)
+def describe(sam, variant, checkpoint, seed, fast_paths=False):
+    """(file stem, segmenter.json metadata) of a built model, as the C++ Segmenter reads it."""
     family = "mobile_sam" if variant == "vit_t" else "efficientvit_sam" if variant in EFFICIENTVIT else "sam"
     if variant in EFFICIENTVIT:  # EfficientViTSam.transform's Normalize, after ToTensor (/ 255)
         pixels = {"pixel_mean": [123.675 / 255, 116.28 / 255, 103.53 / 255],
@@ -157,7 +157,6 @@ def export(variant, out, checkpoint, seed, fast_paths=False):
     else:
         pixels = {"pixel_mean": [float(v) for v in sam.pixel_mean.flatten()],
                   "pixel_std": [float(v) for v in sam.pixel_std.flatten()]}
-    encoder_size = pixels.get("encoder_input_size", SIZE)
     meta = {"family": family, "variant": variant, "pair_id": pair_id(sam), "input_size": SIZE,
             "embedding_shape": [256, SIZE // 16, SIZE // 16], "low_res_size": SIZE // 4, **pixels,
             "mask_threshold": float(sam.mask_threshold),
@@ -165,6 +164,13 @@ def export(variant, out, checkpoint, seed, fast_paths=False):
             "weights": checkpoint if checkpoint else f"random (torch.manual_seed({seed}))",
             "gpu_kernels": "sdpa, layer_norm" if fast_paths else "as the package"}
     name = "mobile_sam" if variant == "vit_t" else variant if variant in EFFICIENTVIT else f"sam_{variant}"
+    return name, meta
+
+
+def export(variant, out, checkpoint, seed, fast_paths=False):
+    sam = build(variant, checkpoint, seed, fast_paths)
+    name, meta = describe(sam, variant, checkpoint, seed, fast_paths)
+    encoder_size = meta.get("encoder_input_size", SIZE)
     torch.save(sam.state_dict(), out / f"{name}.state.pt")  # the package's own modules, for reference_sam.py
     if fast_paths:
         fast_paths_module().fold_batch_norms(sam)  # extra buffers: after the pair id and the saved state

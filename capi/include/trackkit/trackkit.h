@@ -458,7 +458,8 @@ typedef struct tk_segmenter_masks {
 } tk_segmenter_masks;
 
 TK_API tk_segmenter_config tk_segmenter_config_defaults(void);
-/** Loads an encoder + decoder pair (tools/segmenter/export_sam.py); TK_ERR_MODEL for a mismatched pair. */
+/** Loads an encoder + decoder pair: TorchScript (tools/segmenter/export_sam.py) or, for paths ending in ".pt2" on
+ *  CUDA, AOTInductor packages (tools/segmenter/compile_aoti.py); TK_ERR_MODEL for a mismatched pair. */
 TK_API tk_status tk_segmenter_create(const char* encoder_path, const char* decoder_path,
                                      const tk_segmenter_config* config, tk_segmenter** segmenter);
 TK_API void tk_segmenter_destroy(tk_segmenter* segmenter);

@@ -29,7 +29,8 @@ struct SegmenterOptions {
   bool mask_boxes = false; ///< also the tight box of every mask (needs full_resolution)
   /// Logit threshold of a mask pixel; NaN: the export's metadata (SAM: 0).
   double mask_threshold = std::numeric_limits<double>::quiet_NaN();
-  /// Frames per encoder pass; 0: chosen from free GPU memory by warmup() (8 on CUDA before it, 2 on CPU).
+  /// Frames per encoder pass; 0: chosen from free GPU memory by warmup() (8 on CUDA before it, 2 on CPU). Both
+  /// batch sizes are kept within a compiled package's bounds (its metadata's max_frames / max_boxes).
   int64_t encoder_batch_size = 0;
   /// Boxes per decoder call; 0: all boxes of a decode() in one call (until CUDA runs out of memory). On CUDA
   /// out-of-memory either batch is halved and retried, and the smaller size kept.

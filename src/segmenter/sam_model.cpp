@@ -1,11 +1,8 @@
 #include "segmenter/sam_model.hpp"
 
 #include <ATen/Context.h>
-#include <ATen/ops/cat.h>
 #include <opencv2/core.hpp>
 
-#include <algorithm>
-#include <functional>
 #include <string>
 
 #include "trackkit/error.hpp"
@@ -57,6 +54,14 @@ SamMetadata parse_metadata(const ModelRunner& model, const std::string& expected
   return m;
 }
 
+/// A compiled package's bound on a call's size (0: none); the Segmenter keeps its batches within it.
+void check_limit(const ModelRunner& model, const char* what, int64_t count, int64_t limit) {
+  if (limit > 0 && count > limit) {
+    throw Error(ErrorCode::InvalidArgument, model.describe() + " takes at most " + std::to_string(limit) + " " + what +
+                                                " a call, not " + std::to_string(count));
+  }
+}
+
 } // namespace
 
 SamModel::SamModel(const std::string& encoder_path, const std::string& decoder_path, c10::Device device,
@@ -73,26 +78,8 @@ SamModel::SamModel(const std::string& encoder_path, const std::string& decoder_p
   }
 }
 
-namespace {
-
-/// run(first, count) over [0, n) in chunks of at most `chunk` (0: one call), the outputs concatenated along dim 0.
-std::vector<at::Tensor> run_chunked(int64_t n, int64_t chunk,
-                                    const std::function<std::vector<at::Tensor>(int64_t, int64_t)>& run) {
-  if (chunk <= 0 || n <= chunk) return run(0, n);
-  std::vector<std::vector<at::Tensor>> parts;
-  for (int64_t first = 0; first < n; first += chunk) parts.push_back(run(first, std::min(chunk, n - first)));
-  std::vector<at::Tensor> joined;
-  for (size_t i = 0; i < parts.front().size(); ++i) {
-    std::vector<at::Tensor> pieces;
-    for (const auto& part : parts) pieces.push_back(part[i]);
-    joined.push_back(at::cat(pieces));
-  }
-  return joined;
-}
-
-} // namespace
-
 std::vector<at::Tensor> SamModel::encode(const at::Tensor& input) {
+  check_limit(*encoder_, "frames", input.size(0), metadata_.max_frames);
   const bool compiled = encoder_->compiled();
   if (!compiled && (!input.is_cuda() || input.scalar_type() == at::kFloat)) return encoder_->run({input});
   // In FP16/BF16 on CUDA the encoder's convolutions run with cuDNN's autotuned algorithms, and the TorchScript
@@ -105,11 +92,7 @@ std::vector<at::Tensor> SamModel::encode(const at::Tensor& input) {
   const bool autotune = context.benchmarkCuDNN();
   context.setBenchmarkCuDNN(true);
   try {
-    std::vector<at::Tensor> out =
-        compiled
-            ? run_chunked(input.size(0), metadata_.max_frames,
-                          [&](int64_t first, int64_t count) { return encoder_->run({input.narrow(0, first, count)}); })
-            : encoder_->run({input.contiguous(at::MemoryFormat::ChannelsLast)});
+    std::vector<at::Tensor> out = encoder_->run({compiled ? input : input.contiguous(at::MemoryFormat::ChannelsLast)});
     context.setBenchmarkCuDNN(autotune);
     return out;
   } catch (...) {
@@ -120,18 +103,11 @@ std::vector<at::Tensor> SamModel::encode(const at::Tensor& input) {
 
 std::pair<at::Tensor, at::Tensor> SamModel::decode(const at::Tensor& embeddings, const at::Tensor& index,
                                                    const at::Tensor& boxes, const std::vector<at::Tensor>& high_res) {
-  const int64_t max_frames = decoder_metadata_.max_frames;
-  if (max_frames > 0 && embeddings.size(0) > max_frames) {
-    throw Error(ErrorCode::InvalidArgument, decoder_->describe() + " takes the embeddings of at most " +
-                                                std::to_string(max_frames) + " frames a call, not " +
-                                                std::to_string(embeddings.size(0)) + ": encode fewer frames at once");
-  }
-  const std::vector<at::Tensor> out =
-      run_chunked(index.size(0), decoder_metadata_.max_boxes, [&](int64_t first, int64_t count) {
-        std::vector<at::Tensor> inputs{embeddings, index.narrow(0, first, count), boxes.narrow(0, first, count)};
-        inputs.insert(inputs.end(), high_res.begin(), high_res.end());
-        return decoder_->run(inputs);
-      });
+  check_limit(*decoder_, "frames' embeddings", embeddings.size(0), decoder_metadata_.max_frames);
+  check_limit(*decoder_, "boxes", index.size(0), decoder_metadata_.max_boxes);
+  std::vector<at::Tensor> inputs{embeddings, index, boxes};
+  inputs.insert(inputs.end(), high_res.begin(), high_res.end());
+  const std::vector<at::Tensor> out = decoder_->run(inputs);
   if (out.size() != 2) {
     throw Error(ErrorCode::Model, decoder_->describe() + " returns " + std::to_string(out.size()) +
                                       " tensors, not (mask logits, IoU predictions)");

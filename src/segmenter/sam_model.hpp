@@ -40,14 +40,16 @@ class SamModel {
   SamModel(const std::string& encoder_path, const std::string& decoder_path, c10::Device device, Precision precision);
 
   /// input float [B,3,S,S] (normalised, padded, model dtype) -> embeddings [B,C,h,w], then (SAM 2) the
-  /// high-resolution feature maps. A compiled encoder runs in chunks of its max_frames.
+  /// high-resolution feature maps. A compiled encoder takes at most its max_frames frames (InvalidArgument).
   std::vector<at::Tensor> encode(const at::Tensor& input);
   /// embeddings [B,C,h,w], frame index int64 [N], boxes float32 [N,4] in input pixels, the high-resolution maps
-  /// (SAM 2) -> low-res logits [N,T,L,L] and IoU predictions [N,T] for all T mask tokens. A compiled decoder runs
-  /// in chunks of its max_boxes and refuses embeddings of more than its max_frames frames (InvalidArgument).
+  /// (SAM 2) -> low-res logits [N,T,L,L] and IoU predictions [N,T] for all T mask tokens. A compiled decoder takes
+  /// at most its max_boxes boxes and the embeddings of at most its max_frames frames (InvalidArgument).
   std::pair<at::Tensor, at::Tensor> decode(const at::Tensor& embeddings, const at::Tensor& index,
                                            const at::Tensor& boxes, const std::vector<at::Tensor>& high_res);
   const SamMetadata& metadata() const { return metadata_; }
+  /// The decoder's metadata: the same model, with the decoder's own limits (max_frames, max_boxes).
+  const SamMetadata& decoder_metadata() const { return decoder_metadata_; }
 
  private:
   std::unique_ptr<ModelRunner> encoder_, decoder_;

@@ -19,6 +19,11 @@ namespace trackkit {
 
 using Clock = std::chrono::steady_clock;
 
+namespace {
+/// A batch size within a compiled package's bound on one call (limit 0: none).
+int64_t within(int64_t batch, int64_t limit) { return limit > 0 ? std::min(batch, limit) : batch; }
+} // namespace
+
 struct Segmenter::Impl {
   SegmenterOptions options;
   c10::Device device = c10::kCPU;
@@ -179,9 +184,11 @@ Segmenter::Segmenter(const std::string& encoder_path, const std::string& decoder
   Impl& d = *impl_;
   d.threshold = std::isnan(options.mask_threshold) ? d.model.metadata().mask_threshold : options.mask_threshold;
   if (!std::isfinite(d.threshold)) fail_argument("Segmenter", "options.mask_threshold", "must be finite");
-  d.encoder_batch = options.encoder_batch_size > 0 ? options.encoder_batch_size : (d.device.is_cuda() ? 8 : 2);
-  if (options.decoder_batch_size > 0) d.decoder_batch = options.decoder_batch_size;
   const detail::SamMetadata& m = d.model.metadata();
+  d.encoder_batch =
+      within(options.encoder_batch_size > 0 ? options.encoder_batch_size : (d.device.is_cuda() ? 8 : 2), m.max_frames);
+  if (options.decoder_batch_size > 0) d.decoder_batch = options.decoder_batch_size;
+  d.decoder_batch = within(d.decoder_batch, d.model.decoder_metadata().max_boxes);
   detail::log_info("Segmenter: {} {} ({}) on {}, {}, input {}", m.family, m.variant, m.weights, d.device.str(),
                    precision_name(options.precision), m.input_size);
 }
@@ -219,10 +226,11 @@ void Segmenter::warmup(int64_t frame_height, int64_t frame_width, int64_t boxes)
   const at::Tensor one =
       at::full({1, frame_height, frame_width, 3}, 114, at::TensorOptions().dtype(at::kByte).device(d.device));
   if (d.options.encoder_batch_size == 0 && d.device.is_cuda()) {
-    const detail::BatchFit fit = detail::fit_batch(d.device, 0.6, 64, [&](int64_t b) {
-      d.encoder_batch = b;
-      d.encode(one.expand({b, frame_height, frame_width, 3}).contiguous());
-    });
+    const detail::BatchFit fit =
+        detail::fit_batch(d.device, 0.6, within(64, d.model.metadata().max_frames), [&](int64_t b) {
+          d.encoder_batch = b;
+          d.encode(one.expand({b, frame_height, frame_width, 3}).contiguous());
+        });
     d.encoder_batch = fit.batch;
     detail::log_info("Segmenter: about {} MB a frame in the encoder; batch size {}", fit.bytes_per_item >> 20,
                      d.encoder_batch);

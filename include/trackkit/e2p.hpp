@@ -43,9 +43,9 @@ struct E2POptions {
   E2PInterpolation interpolation = E2PInterpolation::Bilinear;
   E2PLayout layout = E2PLayout::NHWC; ///< of the frames and of the views returned
   /// CUDA tuning of the uint8 3-channel bilinear kernel (bench_e2p compares the choices). Default: tiles of
-  /// 128 x 16 pixels, neighbouring threads on neighbouring pixels, rays traced on a grid of nodes 8 pixels apart
-  /// and the pixels between on the quadratics through them where the estimated error stays below 0.001 px (else
-  /// each pixel traces its own ray: the seam, near the poles), the tile stored through shared memory (docs/e2p.md).
+  /// 64 x 64 pixels, rays traced on a grid of nodes 8 pixels apart and the pixels between on the quadratics through
+  /// them where the estimated error stays below 0.001 px (else each pixel traces its own ray: the seam, near the
+  /// poles), the tile's footprint in the frame copied into shared memory where it fits (docs/e2p.md).
   bool cuda_tiles = true;
   /// Without tiles: output pixels a thread computes along a row, each tracing its ray (1, 2 or 4).
   int cuda_pixels_per_thread = 4;
@@ -61,9 +61,9 @@ struct E2POptions {
 /// nearest (ties to even); bicubic results are clamped to [0,255] for uint8.
 /// CUDA: one kernel launch for all B × V images (up to 64 views a launch), rays computed on the fly (no
 /// coordinate grid in memory; uint8 3-channel bilinear traces them on a node grid and interpolates between where
-/// the estimated error is below 0.001 px, E2POptions::cuda_tiles), queued on the current stream. CPU: at::parallel_for over rows, sampling through a
-/// per-view table of source positions computed once for each frame size and kept (the "mapping cache").
-/// Both use the same per-pixel formula (src/e2p/e2p_formula.hpp) and agree within one uint8 level.
+/// the estimated error is below 0.001 px, E2POptions::cuda_tiles), queued on the current stream. CPU: at::parallel_for
+/// over rows, sampling through a per-view table of source positions computed once for each frame size and kept (the
+/// "mapping cache"). Both use the same per-pixel formula (src/e2p/e2p_formula.hpp) and agree within one uint8 level.
 /// Not thread-safe (the CPU table is built on first use); one object per thread.
 class TRACKKIT_API EquirectToPinhole {
  public:

@@ -140,7 +140,9 @@ void project_cuda(const at::Tensor& frames, const Projection& p, at::Tensor& out
                          uint8_t* dst = out.mutable_data_ptr<uint8_t>() + first * p.out_image;
                          if (!u8c3) return launch_generic<4>(p.mode, grid, stream, in, dst, launch);
                          const bool wide = p.wide_loads && aligned;
-                         if (p.tiles) return launch_u8c3_tiled(wide, grid.z, stream, in, dst, launch);
+                         if (p.tiles && p.out_image < (int64_t{1} << 32)) {
+                           return launch_u8c3_tiled(wide, grid.z, stream, in, dst, launch);
+                         }
                          if (pix == 1) return launch_u8c3<1>(wide, grid, stream, in, dst, launch);
                          if (pix == 2) return launch_u8c3<2>(wide, grid, stream, in, dst, launch);
                          launch_u8c3<4>(wide, grid, stream, in, dst, launch);

@@ -24,7 +24,7 @@ struct Projection {
   int64_t out_image, out_frame;            // between views, between frames
   int mode;                                // 0 nearest, 1 bilinear, 3 bicubic
   int pixels_per_thread;                   // CUDA: output pixels a thread computes along a row (1, 2 or 4)
-  bool tiles;                              // CUDA: uint8 3-channel bilinear by 128 x 16 tiles (e2p_u8_tiled.cu)
+  bool tiles;                              // CUDA: uint8 3-channel bilinear by 64 x 64 tiles (e2p_u8_tiled.cu)
   bool wide_loads;                         // CUDA: uint8 3-channel bilinear taps by aligned word loads
 };
 

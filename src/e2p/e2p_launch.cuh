@@ -98,7 +98,8 @@ __device__ __forceinline__ void bilinear_u8c3(const uint8_t* frame, const Launch
   }
 }
 
-/// B frames x launch.views views, uint8 [.,3] bilinear, by tiles of 128 x 16 pixels (e2p_u8_tiled.cu).
+/// B frames x launch.views views, uint8 [.,3] bilinear, by tiles of 64 x 64 pixels whose taps are staged in shared
+/// memory where they fit (e2p_u8_tiled.cu). Output images must be < 4 GiB (32-bit offsets).
 void launch_u8c3_tiled(bool wide, int64_t images, cudaStream_t stream, const uint8_t* in, uint8_t* out,
                        const Launch& launch);
 

@@ -97,6 +97,15 @@ TEST_CASE("CUDA: the kernel's tuning choices, many views and unaligned rows give
       compare(e2p.project(x), e2p.project(x.cuda()), 1, what.c_str());
     }
   }
+  // Tiles whose footprint in the frame nears the staging limit (hfov 62: a 64 x 64 tile covers ~75 frame pixels and
+  // ~80 rows, staged in shared memory) and passes it (hfov 95: ~2 frame pixels a view pixel, taps from global memory).
+  for (int hfov : {62, 95}) {
+    std::vector<PinholeView> dense = EquirectToPinhole::horizon(3, 640, 480, hfov, 10, 100);
+    dense[1].pitch = -50, dense[2].roll = 15;
+    const EquirectToPinhole e2p(dense);
+    const std::string what = "640x480 views, hfov " + std::to_string(hfov);
+    compare(e2p.project(frames), e2p.project(frames.cuda()), 1, what.c_str());
+  }
   // 70 views (two launches) of frames whose rows are 3 x 2047 bytes long (no 8-byte alignment: byte loads).
   std::vector<PinholeView> many = EquirectToPinhole::horizon(70, 96, 64, 70, 0);
   for (size_t k = 0; k < many.size(); ++k) many[k].pitch = -89 + 2.5 * static_cast<double>(k);

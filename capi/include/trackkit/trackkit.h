@@ -411,7 +411,7 @@ typedef struct tk_e2p_config {
   int32_t layout;                 /**< tk_e2p_layout of frames and views; TK_E2P_NHWC */
   int32_t cuda_pixels_per_thread; /**< 4 (1, 2 or 4: tuning of the uint8 3-channel bilinear kernel without tiles) */
   int32_t cuda_wide_loads;        /**< 1 */
-  int32_t cuda_tiles;             /**< 1: the uint8 3-channel bilinear kernel by 128 x 16 tiles (E2POptions) */
+  int32_t cuda_tiles;             /**< 1: the uint8 3-channel bilinear kernel by 64 x 64 tiles (E2POptions) */
 } tk_e2p_config;
 TK_API tk_e2p_config tk_e2p_config_defaults(void);
 

@@ -1,8 +1,9 @@
 // EquirectToPinhole: B equirect frames x V views (the 360 pipeline: 8 views of 1920x1080 around the horizon,
 // 90° wide), 2K / 4K / 8K inputs, on CUDA and the CPU; and a device-to-device copy as the memory roofline.
 // Counters: views_per_s (output images per second), GBps (bytes of the frames read once plus the views written,
-// per second; the least any implementation must move) and copy_fraction (GBps over the copy's GB/s measured in
-// the same process, counting bytes read plus written). scripts/gpu-e2p.sh runs it with
+// per second; the least any implementation must move), copy_GBps (the copy's GB/s measured in the same process,
+// counting bytes read plus written), ms_per_call (wall time), gpu_ms_per_call (CUDA events around the calls) and
+// host_ms_per_call (the calls' host side, before the synchronisation). scripts/gpu-e2p.sh runs it with
 // tools/compare/e2p_gpu_baseline.py (torch grid_sample, py360convert) in the same call.
 //   build/bench/bench_e2p --benchmark_filter=cuda/ --benchmark_min_time=0.3s
 #include <ATen/ATen.h>
@@ -17,6 +18,8 @@
 
 #ifdef TRACKKIT_WITH_CUDA
 #include <c10/cuda/CUDAFunctions.h>
+#include <c10/cuda/CUDAStream.h>
+#include <cuda_runtime_api.h>
 #endif
 
 namespace {
@@ -52,6 +55,38 @@ at::Tensor make_frames(int64_t batch, const Size& s, E2PLayout layout, at::Scala
   return layout == E2PLayout::NHWC ? f.contiguous() : f.permute({0, 3, 1, 2}).contiguous();
 }
 
+/// CUDA-event time of the calls between start() and stop(), summed by add() (after a synchronisation); nothing on the
+/// CPU.
+struct GpuTimer {
+  double total_ms = 0;
+#ifdef TRACKKIT_WITH_CUDA
+  cudaEvent_t begin = nullptr, end = nullptr;
+  explicit GpuTimer(const c10::Device& device) {
+    if (device.is_cuda()) cudaEventCreate(&begin), cudaEventCreate(&end);
+  }
+  ~GpuTimer() {
+    if (begin) cudaEventDestroy(begin), cudaEventDestroy(end);
+  }
+  void start() {
+    if (begin) cudaEventRecord(begin, c10::cuda::getCurrentCUDAStream());
+  }
+  void stop() {
+    if (begin) cudaEventRecord(end, c10::cuda::getCurrentCUDAStream());
+  }
+  void add() {
+    float ms = 0;
+    if (begin && cudaEventElapsedTime(&ms, begin, end) == cudaSuccess) total_ms += ms;
+  }
+#else
+  explicit GpuTimer(const c10::Device&) {}
+  void start() {}
+  void stop() {}
+  void add() {}
+#endif
+  GpuTimer(const GpuTimer&) = delete;
+  GpuTimer& operator=(const GpuTimer&) = delete;
+};
+
 double copy_gbps(const c10::Device& device) {
   static double measured = 0;
   if (measured > 0 || !device.is_cuda()) return measured;
@@ -77,11 +112,22 @@ void run(benchmark::State& state, const c10::Device& device, const Size& size, i
   at::Tensor out = e2p.project(frames); // warm-up; the CPU table is built here
   const int reps = device.is_cuda() ? 5 : 1;
   sync(device);
+  GpuTimer gpu(device);
+  double host_seconds = 0;
   for (auto _ : state) {
+    gpu.start();
+    const auto enqueue = std::chrono::steady_clock::now();
     for (int k = 0; k < reps; ++k) e2p.project_into(frames, out);
+    host_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - enqueue).count();
+    gpu.stop();
     sync(device);
+    gpu.add();
   }
   const double calls = static_cast<double>(state.iterations()) * reps;
+  // GPU time alone (CUDA events around the calls, as tools/compare/e2p_gpu_baseline.py times grid_sample); ms_per_call
+  // is wall time and includes the host's share of each iteration (its first launch, the synchronisation).
+  if (device.is_cuda()) state.counters["gpu_ms_per_call"] = gpu.total_ms / calls;
+  if (device.is_cuda()) state.counters["host_ms_per_call"] = host_seconds * 1e3 / calls; // the calls' host side
   const double bytes = static_cast<double>(frames.nbytes() + out.nbytes());
   state.counters["views_per_s"] = benchmark::Counter(calls * batch * 8, benchmark::Counter::kIsRate);
   state.counters["ms_per_call"] =

@@ -9,6 +9,8 @@
 #include <ATen/ATen.h>
 #include <benchmark/benchmark.h>
 
+#include "bench_main.hpp"
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -194,10 +196,4 @@ void register_all() {
 
 } // namespace
 
-int main(int argc, char** argv) {
-  register_all();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return run_registered_benchmarks(argc, argv, register_all); }

@@ -8,8 +8,10 @@
 // Counters: items_per_second = crops/s (embeddings copied back to the host, so the GPU work is finished).
 #include <ATen/ATen.h>
 #include <benchmark/benchmark.h>
+
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
+#include "bench_main.hpp"
 
 #include <cstdlib>
 #include <filesystem>
@@ -150,10 +152,4 @@ void register_all() {
 
 } // namespace
 
-int main(int argc, char** argv) {
-  register_all();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return run_registered_benchmarks(argc, argv, register_all); }

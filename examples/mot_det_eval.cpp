@@ -6,7 +6,9 @@
 // and mean matched IoU per sequence, plus the time spent.
 //
 //   mot_det_eval [--data DIR] [--det det.txt|yolox_x_ablation.txt] [--iou 0.5] [--min-score 0]
-//                [--device auto|cpu|cuda:N] [--out results.csv]
+//                [--device auto|cpu|cuda:N] [--csv results.csv]
+//
+// --help lists every option with its default.
 #include <ATen/ATen.h>
 
 #include <algorithm>
@@ -29,7 +31,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 struct Options {
-  std::string data, det = "det.txt", device = "auto", out;
+  std::string data, det = "det.txt", device = "auto", csv;
   double iou = 0.5, min_score = 0.0;
 };
 
@@ -106,84 +108,68 @@ Result evaluate(const fs::path& seq, const Options& o, const c10::Device& device
   return r;
 }
 
-Options parse(int argc, char** argv) {
-  Options o;
-  o.data = examples::default_data_dir();
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&] { return examples::option_value("mot_det_eval", argc, argv, i); };
-    if (a == "--data")
-      o.data = value();
-    else if (a == "--det")
-      o.det = value();
-    else if (a == "--iou")
-      o.iou = std::stod(value());
-    else if (a == "--min-score")
-      o.min_score = std::stod(value());
-    else if (a == "--device")
-      o.device = value();
-    else if (a == "--out")
-      o.out = value();
-    else
-      throw trackkit::Error(trackkit::ErrorCode::InvalidArgument,
-                            "mot_det_eval: unknown option " + a + " (see the header of mot_det_eval.cpp)");
+void add_options(CLI::App& app, Options& o) {
+  examples::add_data_option(app, o.data);
+  examples::add_detections_option(app, o.det);
+  app.add_option("--iou", o.iou, "a detection matches a ground-truth box at this IoU or more")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--min-score", o.min_score, "detections scored below this are ignored")->capture_default_str();
+  examples::add_device_option(app, o.device);
+  app.add_option("--csv", o.csv, "also write the table to this CSV file");
+  examples::old_spelling(app.add_option("--out", o.csv));
+}
+
+int evaluate_all(const Options& o) {
+  const c10::Device device = trackkit::parse_device(o.device, "--device");
+  const std::vector<std::string> seqs = examples::mot17_train_sequences(o.data, o.det);
+  // The first CUDA call loads kernels and the context: keep that out of the per-sequence times.
+  const auto w0 = Clock::now();
+  trackkit::box_iou(at::zeros({1, 4}, device), at::zeros({1, 4}, device));
+  const double warmup_ms = std::chrono::duration<double, std::milli>(Clock::now() - w0).count();
+  std::printf("%s\nMOT17 train, detections %s, IoU >= %.2f, score >= %.2f, device %s (first call %.1f ms)\n\n",
+              trackkit::build_info(), o.det.c_str(), o.iou, o.min_score, device.str().c_str(), warmup_ms);
+  std::printf("%-16s %7s %8s %8s %8s %9s %7s %8s %9s\n", "sequence", "frames", "gt", "det", "tp", "precision", "recall",
+              "mean IoU", "IoU ms");
+  Result total;
+  total.sequence = "total";
+  std::vector<Result> results;
+  const auto t0 = Clock::now();
+  for (const auto& s : seqs) results.push_back(evaluate(s, o, device));
+  const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+  for (const Result& r : results) {
+    total.frames += r.frames, total.gt += r.gt, total.det += r.det, total.tp += r.tp;
+    total.matched_iou += r.matched_iou, total.iou_ms += r.iou_ms;
   }
-  return o;
+  results.push_back(total);
+  std::ofstream csv;
+  if (!o.csv.empty()) {
+    csv.open(o.csv);
+    if (!csv) throw std::runtime_error("cannot write --csv " + o.csv);
+    csv << "sequence,frames,gt,det,tp,precision,recall,mean_iou\n";
+  }
+  for (const Result& r : results) {
+    const double p = r.det ? double(r.tp) / r.det : 0, rc = r.gt ? double(r.tp) / r.gt : 0;
+    const double m = r.tp ? r.matched_iou / r.tp : 0;
+    std::printf("%-16s %7lld %8lld %8lld %8lld %9.4f %7.4f %8.4f %9.2f\n", r.sequence.c_str(), (long long)r.frames,
+                (long long)r.gt, (long long)r.det, (long long)r.tp, p, rc, m, r.iou_ms);
+    if (csv)
+      csv << r.sequence << ',' << r.frames << ',' << r.gt << ',' << r.det << ',' << r.tp << ',' << p << ',' << rc << ','
+          << m << '\n';
+  }
+  std::printf("\n%lld frames in %.2f s (%.0f frames/s, including file parsing)%s%s\n", (long long)total.frames, wall,
+              total.frames / wall, o.csv.empty() ? "" : "; results written to ", o.csv.c_str());
+  return 0;
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
-  try {
-    const Options o = parse(argc, argv);
-    const c10::Device device = trackkit::parse_device(o.device, "--device");
-    const fs::path root = fs::path(o.data) / "mot" / "MOT17" / "train";
-    if (!fs::is_directory(root)) {
-      std::fprintf(stderr, "mot_det_eval: no MOT17 data at %s (set --data or TRACKKIT_DATA)\n", root.c_str());
-      return 2;
-    }
-    // The first CUDA call loads kernels and the context: keep that out of the per-sequence times.
-    const auto w0 = Clock::now();
-    trackkit::box_iou(at::zeros({1, 4}, device), at::zeros({1, 4}, device));
-    const double warmup_ms = std::chrono::duration<double, std::milli>(Clock::now() - w0).count();
-    std::vector<fs::path> seqs;
-    for (const auto& e : fs::directory_iterator(root))
-      if (fs::exists(e.path() / "det" / o.det)) seqs.push_back(e.path());
-    std::sort(seqs.begin(), seqs.end());
-    std::printf("%s\nMOT17 train, detections %s, IoU >= %.2f, score >= %.2f, device %s (first call %.1f ms)\n\n",
-                trackkit::build_info(), o.det.c_str(), o.iou, o.min_score, device.str().c_str(), warmup_ms);
-    std::printf("%-16s %7s %8s %8s %8s %9s %7s %8s %9s\n", "sequence", "frames", "gt", "det", "tp", "precision",
-                "recall", "mean IoU", "IoU ms");
-    Result total;
-    total.sequence = "total";
-    std::vector<Result> results;
-    const auto t0 = Clock::now();
-    for (const auto& s : seqs) results.push_back(evaluate(s, o, device));
-    const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
-    for (const Result& r : results) {
-      total.frames += r.frames, total.gt += r.gt, total.det += r.det, total.tp += r.tp;
-      total.matched_iou += r.matched_iou, total.iou_ms += r.iou_ms;
-    }
-    results.push_back(total);
-    std::ofstream csv;
-    if (!o.out.empty()) {
-      csv.open(o.out);
-      csv << "sequence,frames,gt,det,tp,precision,recall,mean_iou\n";
-    }
-    for (const Result& r : results) {
-      const double p = r.det ? double(r.tp) / r.det : 0, rc = r.gt ? double(r.tp) / r.gt : 0;
-      const double m = r.tp ? r.matched_iou / r.tp : 0;
-      std::printf("%-16s %7lld %8lld %8lld %8lld %9.4f %7.4f %8.4f %9.2f\n", r.sequence.c_str(), (long long)r.frames,
-                  (long long)r.gt, (long long)r.det, (long long)r.tp, p, rc, m, r.iou_ms);
-      if (csv)
-        csv << r.sequence << ',' << r.frames << ',' << r.gt << ',' << r.det << ',' << r.tp << ',' << p << ',' << rc
-            << ',' << m << '\n';
-    }
-    std::printf("\n%lld frames in %.2f s (%.0f frames/s, including file parsing)%s%s\n", (long long)total.frames, wall,
-                total.frames / wall, o.out.empty() ? "" : "; results written to ", o.out.c_str());
-    return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s\n", e.what());
-    return 1;
-  }
+  CLI::App app(
+      "mot_det_eval: precision, recall and mean matched IoU of a MOT17 detection file against the ground "
+      "truth, all frames' IoU matrices in one batched box_iou call",
+      "mot_det_eval");
+  Options o;
+  add_options(app, o);
+  return examples::run(app, argc, argv, [&] { return evaluate_all(o); });
 }

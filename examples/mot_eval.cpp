@@ -2,13 +2,13 @@
 // (trackkit/mot.hpp) and prints one line per results file: HOTA DetA AssA MOTA IDF1 IDSW (x100 where TrackEval
 // prints percentages).
 //
-//   mot_eval --gt GT.txt [--first-frame F] [--frames N] [--mot15] RESULTS.txt ...
+//   mot_eval --gt GT.txt [--first-frame F] [--num-frames N] [--mot15] RESULTS.txt ...
 //
 // --first-frame F: only gt frames >= F (0-based) are scored, renumbered from 0 (a val-half protocol; the
-// results must already start at frame 0). --frames N: frames scored (default: seqinfo-less, the largest frame
-// + 1). --mot15: no MOT17 distractor preprocessing (TrackEval's MOT15 behaviour).
+// results must already start at frame 0). --num-frames N: frames scored (default: seqinfo-less, the largest
+// frame + 1). --mot15: no MOT17 distractor preprocessing (TrackEval's MOT15 behaviour). --help lists every
+// option with its default.
 #include <cstdio>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -18,31 +18,25 @@
 namespace mot = trackkit::mot;
 
 int main(int argc, char** argv) {
-  try {
-    std::string gt_path;
-    int64_t first = 0;
-    mot::EvalOptions eval;
-    std::vector<std::string> results;
-    for (int i = 1; i < argc; ++i) {
-      const std::string a = argv[i];
-      if (a == "--gt") {
-        gt_path = examples::option_value("mot_eval", argc, argv, i);
-      } else if (a == "--first-frame") {
-        first = std::stoll(examples::option_value("mot_eval", argc, argv, i));
-      } else if (a == "--frames") {
-        eval.num_frames = std::stoll(examples::option_value("mot_eval", argc, argv, i));
-      } else if (a == "--mot15") {
-        eval.mot17_preprocessing = false;
-      } else if (a.rfind("--", 0) == 0) {
-        throw std::runtime_error("mot_eval: unknown option " + a);
-      } else {
-        results.push_back(a);
-      }
-    }
-    if (gt_path.empty() || results.empty()) {
-      std::fprintf(stderr, "usage: mot_eval --gt GT.txt [--first-frame F] [--frames N] [--mot15] RESULTS.txt ...\n");
-      return 2;
-    }
+  CLI::App app("mot_eval: scores MOT results files against a gt.txt (TrackEval's HOTA, CLEAR and Identity metrics)",
+               "mot_eval");
+  std::string gt_path;
+  int64_t first = 0;
+  bool mot15 = false;
+  mot::EvalOptions eval;
+  std::vector<std::string> results;
+  app.add_option("--gt", gt_path, "ground truth (MOT format)")->required()->check(CLI::ExistingFile);
+  app.add_option("--first-frame", first, "score gt frames >= F (0-based) only, renumbered from 0")
+      ->capture_default_str()
+      ->check(examples::non_negative());
+  app.add_option("--num-frames", eval.num_frames, "frames scored (0: the largest frame in gt or results + 1)")
+      ->capture_default_str()
+      ->check(examples::non_negative());
+  examples::old_spelling(app.add_option("--frames", eval.num_frames))->check(examples::non_negative());
+  examples::add_mot15_flag(app, mot15);
+  app.add_option("RESULTS", results, "MOT results files")->required()->check(CLI::ExistingFile);
+  return examples::run(app, argc, argv, [&] {
+    eval.mot17_preprocessing = !mot15;
     std::vector<mot::Row> gt;
     for (mot::Row g : mot::read_mot_file(gt_path))
       if (g.frame >= first) g.frame -= first, gt.push_back(g);
@@ -53,8 +47,5 @@ int main(int argc, char** argv) {
                   100 * m.hota.ass_a, 100 * m.clear.mota, 100 * m.identity.idf1, (long long)m.clear.idsw);
     }
     return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s\n", e.what());
-    return 1;
-  }
+  });
 }

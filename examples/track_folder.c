@@ -2,11 +2,21 @@
  * folder, a .npy frame array) and prints MOT-format lines (frame, id, x, y, w, h, score, -1, -1, -1).
  *
  *   track_folder INPUT MODEL.torchscript [cpu|cuda|auto]
+ *
+ * Positional arguments only (C has no CLI11); -h / --help prints this usage.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "trackkit/trackkit.h"
+
+static const char usage[] =
+    "usage: track_folder INPUT MODEL.torchscript [DEVICE]\n"
+    "Tracks INPUT (a video, a folder of images, a MOT sequence folder or a .npy frame array) with the YOLO\n"
+    "TorchScript export MODEL through the C ABI; prints MOT lines (frame,id,x,y,w,h,score,-1,-1,-1) on stdout.\n"
+    "  DEVICE       auto (default: cuda where a GPU is visible, else cpu), cpu, cuda or cuda:N\n"
+    "  -h, --help   print this help and exit\n";
 
 static int fail(const char* what) {
   fprintf(stderr, "track_folder: %s: %s\n", what, tk_last_error());
@@ -29,8 +39,19 @@ int main(int argc, char** argv) {
   DLManagedTensorVersioned *frames = NULL, *in_flight = NULL, *tracks = NULL;
   int64_t height = 0, width = 0, batch = 0, finished = 0, total = 0;
   tk_pipeline_times times;
-  if (argc < 3) {
-    fprintf(stderr, "usage: track_folder INPUT MODEL.torchscript [cpu|cuda|auto]\n");
+  int i;
+  for (i = 1; i < argc; ++i) {
+    if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+      fputs(usage, stdout);
+      return 0;
+    }
+    if (argv[i][0] == '-' && argv[i][1] != '\0') { /* "-" alone could be a file name */
+      fprintf(stderr, "track_folder: unknown option %s (it takes positional arguments only)\n%s", argv[i], usage);
+      return 2;
+    }
+  }
+  if (argc < 3 || argc > 4) {
+    fprintf(stderr, "track_folder: %s\n%s", argc < 3 ? "INPUT and MODEL are needed" : "too many arguments", usage);
     return 2;
   }
   config.detector.device = argc > 3 ? argv[3] : "auto";

@@ -1,14 +1,15 @@
 // track_mot: tracks MOTChallenge sequences from their detection files, writes MOT results and prints
 // HOTA / MOTA / IDF1 against the ground truth (TrackEval's procedure, trackkit/mot.hpp).
 //
-//   track_mot [--data DIR] [--det det.txt|yolox_x_ablation.txt]
-//             [--preset bytetrack_mot17|bytetrack|botsort|ultralytics_bytetrack|ultralytics_botsort] [--gmc]
+//   track_mot [--data DIR] [--det det.txt|yolox_x_ablation.txt] [--tracker NAME|FILE.yaml] [--gmc-files]
 //             [--val-half] [--out DIR] [--min-area 100] [--max-aspect 1.6] [SEQUENCE_DIR ...]
 //
-// Without sequence folders it runs every <data>/mot/MOT17/train/* that has the detection file. --val-half
-// tracks and scores frames N/2+2..N only (ByteTrack's validation protocol). Output boxes wider than
-// max-aspect (w/h) or smaller than min-area are not written, as ByteTrack's tools/track.py does. --gmc applies
-// the sequence's BoT-SORT GMC file (gmc/GMC-<name>.txt) as each frame's camera warp.
+// Without sequence folders it runs every <data>/mot/MOT17/train/* that has the detection file. --tracker takes a
+// trackkit::TrackerOptions preset (default bytetrack_mot17, at each sequence's frame rate) or an ultralytics
+// tracker YAML. --val-half tracks and scores frames N/2+2..N only (ByteTrack's validation protocol). Output boxes
+// wider than max-aspect (w/h) or smaller than min-area are not written, as ByteTrack's tools/track.py does.
+// --gmc-files applies the sequence's BoT-SORT GMC file (gmc/GMC-<name>.txt) as each frame's camera warp.
+// --help lists every option with its default.
 #include <ATen/ATen.h>
 
 #include <algorithm>
@@ -32,8 +33,8 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 struct Options {
-  std::string data, det = "det.txt", preset = "bytetrack_mot17", out = "track_mot_results";
-  bool val_half = false, gmc = false;
+  std::string data, det = "det.txt", tracker = "bytetrack_mot17", out = "track_mot_results";
+  bool val_half = false, gmc_files = false;
   double min_area = 100, max_aspect = 1.6;
   std::vector<std::string> sequences;
 };
@@ -56,26 +57,14 @@ Outcome track_sequence(const fs::path& seq, const Options& o) {
     if (d.frame < 0 || d.frame >= info.length) continue;
     per_frame[d.frame].insert(per_frame[d.frame].end(), {d.x, d.y, d.x + d.w, d.y + d.h, d.score});
   }
-  trackkit::TrackerOptions options;
-  if (o.preset == "ultralytics_bytetrack") { // ultralytics' keep their fixed 30-frame buffer
-    options = trackkit::TrackerOptions::ultralytics_bytetrack();
-  } else if (o.preset == "ultralytics_botsort") {
-    options = trackkit::TrackerOptions::ultralytics_botsort();
-  } else if (o.preset == "botsort") {
-    options = trackkit::TrackerOptions::botsort(info.frame_rate);
-  } else {
-    options =
-        o.preset == "bytetrack" ? trackkit::TrackerOptions::bytetrack() : trackkit::TrackerOptions::bytetrack_mot17();
-    options.frame_rate = info.frame_rate;
-  }
   std::vector<at::Tensor> warps(info.length);
-  if (o.gmc) {
+  if (o.gmc_files) {
     const std::string stem = info.name.substr(0, info.name.rfind('-')); // MOT17-05-FRCNN -> MOT17-05
     for (const mot::GmcEntry& g : mot::read_gmc_file((seq / "gmc" / ("GMC-" + stem + ".txt")).string()))
       if (g.frame >= 0 && g.frame < info.length)
         warps[g.frame] = at::tensor(std::vector<double>(g.warp.begin(), g.warp.end()), at::kDouble).view({2, 3});
   }
-  trackkit::Tracker tracker(options);
+  trackkit::Tracker tracker(trackkit::TrackerOptions::from_name_or_file(o.tracker, info.frame_rate));
   std::vector<mot::Row> results;
   for (int64_t f = first; f < info.length; ++f, ++r.frames) {
     std::vector<double>& d = per_frame[f];
@@ -112,90 +101,66 @@ Outcome track_sequence(const fs::path& seq, const Options& o) {
   return r;
 }
 
-Options parse(int argc, char** argv) {
-  Options o;
-  o.data = examples::default_data_dir();
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&] { return examples::option_value("track_mot", argc, argv, i); };
-    if (a == "--data")
-      o.data = value();
-    else if (a == "--det")
-      o.det = value();
-    else if (a == "--preset")
-      o.preset = value();
-    else if (a == "--val-half")
-      o.val_half = true;
-    else if (a == "--gmc")
-      o.gmc = true;
-    else if (a == "--out")
-      o.out = value();
-    else if (a == "--min-area")
-      o.min_area = std::stod(value());
-    else if (a == "--max-aspect")
-      o.max_aspect = std::stod(value());
-    else if (a.rfind("--", 0) == 0)
-      throw std::runtime_error("track_mot: unknown option " + a);
-    else
-      o.sequences.push_back(a);
+void add_options(CLI::App& app, Options& o) {
+  examples::add_data_option(app, o.data);
+  examples::add_detections_option(app, o.det);
+  examples::add_tracker_option(app, o.tracker);
+  app.add_flag("--gmc-files", o.gmc_files, "camera warps from each sequence's BoT-SORT GMC file (gmc/GMC-<name>.txt)");
+  examples::old_spelling(app.add_flag("--gmc", o.gmc_files));
+  app.add_flag("--val-half", o.val_half, "track and score frames N/2+2..N only (ByteTrack's validation protocol)");
+  app.add_option("--out", o.out, "folder for the results, <sequence>.txt each")->capture_default_str();
+  app.add_option("--min-area", o.min_area, "output boxes of this area (pixels) or less are not written")
+      ->capture_default_str()
+      ->check(examples::non_negative());
+  app.add_option("--max-aspect", o.max_aspect, "output boxes wider than this (w/h) are not written")
+      ->capture_default_str()
+      ->check(examples::positive());
+  app.add_option("SEQUENCE_DIR", o.sequences,
+                 "MOT sequence folders (default: every <data>/mot/MOT17/train/* with the detection file)")
+      ->check(CLI::ExistingDirectory);
+}
+
+int track_all(Options& o) {
+  if (o.sequences.empty()) o.sequences = examples::mot17_train_sequences(o.data, o.det);
+  std::printf("%s\ntracker %s, detections %s%s; results in %s/\n\n", trackkit::build_info(), o.tracker.c_str(),
+              o.det.c_str(), o.val_half ? ", val-half frames" : "", o.out.c_str());
+  if (o.gmc_files) std::printf("camera motion: the sequences' BoT-SORT GMC files\n");
+  std::printf("%-16s %6s %8s %7s %7s %7s %7s %7s %6s %10s\n", "sequence", "frames", "HOTA", "DetA", "AssA", "MOTA",
+              "IDF1", "IDSW", "IDs", "us/frame");
+  std::vector<mot::SequenceResult> scored;
+  int64_t frames = 0;
+  double seconds = 0;
+  auto print = [](const std::string& name, int64_t n, const mot::SequenceResult& m, double s) {
+    std::printf("%-16s %6lld %8.3f %7.3f %7.3f %7.3f %7.3f %7lld %6lld %10.1f\n", name.c_str(), (long long)n,
+                100 * m.hota.hota, 100 * m.hota.det_a, 100 * m.hota.ass_a, 100 * m.clear.mota, 100 * m.identity.idf1,
+                (long long)m.clear.idsw, (long long)m.num_tracker_ids, 1e6 * s / std::max<int64_t>(n, 1));
+  };
+  for (const std::string& s : o.sequences) {
+    const Outcome r = track_sequence(s, o);
+    frames += r.frames;
+    seconds += r.track_seconds;
+    if (r.has_gt) {
+      print(r.name, r.frames, r.metrics, r.track_seconds);
+      scored.push_back(r.metrics);
+    } else {
+      std::printf("%-16s %6lld   (no gt/gt.txt: not scored) %33.1f\n", r.name.c_str(), (long long)r.frames,
+                  1e6 * r.track_seconds / std::max<int64_t>(r.frames, 1));
+    }
   }
-  const std::vector<std::string> presets = {"bytetrack", "bytetrack_mot17", "botsort", "ultralytics_bytetrack",
-                                            "ultralytics_botsort"};
-  if (std::find(presets.begin(), presets.end(), o.preset) == presets.end()) {
-    throw std::runtime_error(
-        "track_mot: --preset must be bytetrack, bytetrack_mot17, botsort, ultralytics_bytetrack "
-        "or ultralytics_botsort, got " +
-        o.preset);
-  }
-  return o;
+  if (!scored.empty()) print("COMBINED", frames, mot::combine(scored), seconds);
+  std::printf("\n%lld frames tracked in %.3f s: %.0f frames/s (Tracker::update only, one thread)\n", (long long)frames,
+              seconds, frames / std::max(seconds, 1e-9));
+  return 0;
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
-  try {
-    Options o = parse(argc, argv);
-    if (o.sequences.empty()) {
-      const fs::path root = fs::path(o.data) / "mot" / "MOT17" / "train";
-      if (!fs::is_directory(root)) {
-        std::fprintf(stderr, "track_mot: no sequences given and no %s (set --data or TRACKKIT_DATA)\n", root.c_str());
-        return 2;
-      }
-      for (const auto& e : fs::directory_iterator(root))
-        if (fs::exists(e.path() / "det" / o.det)) o.sequences.push_back(e.path().string());
-      std::sort(o.sequences.begin(), o.sequences.end());
-    }
-    std::printf("%s\ntracker preset %s, detections %s%s; results in %s/\n\n", trackkit::build_info(), o.preset.c_str(),
-                o.det.c_str(), o.val_half ? ", val-half frames" : "", o.out.c_str());
-    if (o.gmc) std::printf("camera motion: the sequences' BoT-SORT GMC files\n");
-    std::printf("%-16s %6s %8s %7s %7s %7s %7s %7s %6s %10s\n", "sequence", "frames", "HOTA", "DetA", "AssA", "MOTA",
-                "IDF1", "IDSW", "IDs", "us/frame");
-    std::vector<mot::SequenceResult> scored;
-    int64_t frames = 0;
-    double seconds = 0;
-    auto print = [](const std::string& name, int64_t n, const mot::SequenceResult& m, double s) {
-      std::printf("%-16s %6lld %8.3f %7.3f %7.3f %7.3f %7.3f %7lld %6lld %10.1f\n", name.c_str(), (long long)n,
-                  100 * m.hota.hota, 100 * m.hota.det_a, 100 * m.hota.ass_a, 100 * m.clear.mota, 100 * m.identity.idf1,
-                  (long long)m.clear.idsw, (long long)m.num_tracker_ids, 1e6 * s / std::max<int64_t>(n, 1));
-    };
-    for (const std::string& s : o.sequences) {
-      const Outcome r = track_sequence(s, o);
-      frames += r.frames;
-      seconds += r.track_seconds;
-      if (r.has_gt) {
-        print(r.name, r.frames, r.metrics, r.track_seconds);
-        scored.push_back(r.metrics);
-      } else {
-        std::printf("%-16s %6lld   (no gt/gt.txt: not scored) %33.1f\n", r.name.c_str(), (long long)r.frames,
-                    1e6 * r.track_seconds / std::max<int64_t>(r.frames, 1));
-      }
-    }
-    if (!scored.empty()) print("COMBINED", frames, mot::combine(scored), seconds);
-    std::printf("\n%lld frames tracked in %.3f s: %.0f frames/s (Tracker::update only, one thread)\n",
-                (long long)frames, seconds, frames / std::max(seconds, 1e-9));
-    return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s\n", e.what());
-    return 1;
-  }
+  CLI::App app(
+      "track_mot: tracks MOTChallenge sequences from their detection files, writes MOT results and prints "
+      "HOTA / MOTA / IDF1 against the ground truth",
+      "track_mot");
+  Options o;
+  add_options(app, o);
+  return examples::run(app, argc, argv, [&] { return track_all(o); });
 }

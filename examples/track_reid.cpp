@@ -2,12 +2,15 @@
 // frame embedded by the Embedder (e.g. OSNet), both trackers fed the same detections, IDF1 / HOTA / MOTA of each.
 //
 //   track_reid --model osnet_x0_25_msmt17.torchscript [--device cpu|cuda] [--det det.txt] [--video FILE]
-//              [--raw FILE --raw-size WxH] [--scale 1] [--mot15] [--frames N] SEQUENCE_DIR
+//              [--raw FILE --raw-size WxH] [--scale 1] [--mot15] [--max-frames N] [--tracker botsort]
+//              SEQUENCE_DIR
 //
 // Frames come from --video (OpenCV videoio), --raw (BGR frames of WxH back to back, for machines without videoio)
 // or SEQUENCE_DIR/img1/*.jpg (imgcodecs); only frames that exist are
 // tracked and scored. --scale multiplies detection and ground-truth boxes (a video smaller than the sequence's
 // frames, e.g. PETS09-S2L1 at 480x360: 0.625). --mot15 scores every gt row (no MOT17 distractor preprocessing).
+// --tracker: the settings of both trackers (a preset with a ReID cue, or an ultralytics YAML). --help lists every
+// option with its default.
 #include <ATen/ATen.h>
 #include <opencv2/core.hpp>
 #ifdef TRACKKIT_HAVE_IMGCODECS
@@ -17,6 +20,7 @@
 #include <opencv2/videoio.hpp>
 #endif
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -37,11 +41,10 @@ namespace mot = trackkit::mot;
 namespace {
 
 struct Options {
-  std::string model, device = "auto", det = "det.txt", video, raw, sequence;
-  int raw_width = 0, raw_height = 0;
+  std::string model, device = "auto", det = "det.txt", video, raw, sequence, tracker = "botsort";
+  int64_t raw_width = 0, raw_height = 0, max_frames = -1;
   double scale = 1;
   bool mot15 = false;
-  int64_t max_frames = 0;
 };
 
 /// Frame `index` (0-based) of the sequence, or an empty Mat past the last one available here.
@@ -51,22 +54,21 @@ class FrameSource {
       : dir_(fs::path(o.sequence) / info.im_dir), ext_(info.im_ext), width_(o.raw_width), height_(o.raw_height) {
     if (!o.raw.empty()) {
       raw_.open(o.raw, std::ios::binary);
-      if (!raw_ || width_ <= 0 || height_ <= 0)
-        throw std::runtime_error("track_reid: cannot read --raw " + o.raw + " (--raw-size WxH)");
+      if (!raw_) throw std::runtime_error("cannot read --raw " + o.raw);
     }
     if (!o.video.empty()) {
 #ifdef TRACKKIT_HAVE_VIDEOIO
       video_ = std::make_unique<cv::VideoCapture>(o.video);
-      if (!video_->isOpened()) throw std::runtime_error("track_reid: cannot open --video " + o.video);
+      if (!video_->isOpened()) throw std::runtime_error("cannot open --video " + o.video);
 #else
-      throw std::runtime_error("track_reid: this OpenCV has no videoio for --video");
+      throw std::runtime_error("this OpenCV has no videoio for --video");
 #endif
     }
   }
   cv::Mat next(int64_t index) {
     cv::Mat frame;
     if (raw_.is_open()) {
-      frame.create(height_, width_, CV_8UC3);
+      frame.create(static_cast<int>(height_), static_cast<int>(width_), CV_8UC3);
       return raw_.read(reinterpret_cast<char*>(frame.data), static_cast<std::streamsize>(frame.total() * 3))
                  ? frame
                  : cv::Mat();
@@ -91,7 +93,7 @@ class FrameSource {
  private:
   fs::path dir_;
   std::string ext_;
-  int width_, height_;
+  int64_t width_, height_;
   std::ifstream raw_;
 #ifdef TRACKKIT_HAVE_VIDEOIO
   std::unique_ptr<cv::VideoCapture> video_;
@@ -111,100 +113,98 @@ mot::Row to_row(const trackkit::TrackerOutput& out, int64_t i, int64_t frame) {
   return r;
 }
 
-Options parse(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&] { return examples::option_value("track_reid", argc, argv, i); };
-    if (a == "--model")
-      o.model = value();
-    else if (a == "--device")
-      o.device = value();
-    else if (a == "--det")
-      o.det = value();
-    else if (a == "--video")
-      o.video = value();
-    else if (a == "--raw")
-      o.raw = value();
-    else if (a == "--raw-size")
-      std::sscanf(value().c_str(), "%dx%d", &o.raw_width, &o.raw_height);
-    else if (a == "--scale")
-      o.scale = std::stod(value());
-    else if (a == "--frames")
-      o.max_frames = std::stoll(value());
-    else if (a == "--mot15")
-      o.mot15 = true;
-    else if (a.rfind("--", 0) == 0)
-      throw std::runtime_error("track_reid: unknown option " + a);
-    else
-      o.sequence = a;
+void add_options(CLI::App& app, Options& o) {
+  app.add_option("--model", o.model, "ReID embedder: a TorchScript export (e.g. osnet_x0_25_msmt17.torchscript)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  examples::add_device_option(app, o.device);
+  examples::add_detections_option(app, o.det);
+  examples::add_tracker_option(app, o.tracker);
+  app.add_option("--video", o.video, "frames from this video (OpenCV videoio) instead of SEQUENCE_DIR's images")
+      ->check(CLI::ExistingFile);
+  auto* size = examples::add_size_option(app, "--raw-size", o.raw_width, o.raw_height, "--raw's frame size");
+  app.add_option("--raw", o.raw, "frames from this file of BGR WxH frames back to back (machines without videoio)")
+      ->check(CLI::ExistingFile)
+      ->needs(size);
+  app.add_option("--scale", o.scale,
+                 "detection and ground-truth boxes times this (a video smaller than the "
+                 "sequence's frames)")
+      ->capture_default_str()
+      ->check(examples::positive());
+  examples::add_mot15_flag(app, o.mot15);
+  examples::add_max_frames_option(app, o.max_frames, "--frames");
+  app.add_option("SEQUENCE_DIR", o.sequence, "MOT sequence folder (seqinfo.ini, det/, gt/gt.txt)")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+}
+
+int compare(const Options& o) {
+  const mot::SeqInfo info = mot::read_seqinfo((fs::path(o.sequence) / "seqinfo.ini").string());
+  const int64_t length = o.max_frames > 0 ? std::min(o.max_frames, info.length) : info.length;
+  const std::vector<at::Tensor> dets = mot::detections_per_frame(
+      scaled(mot::read_mot_file((fs::path(o.sequence) / "det" / o.det).string()), o.scale), info.length);
+  trackkit::EmbedderOptions eo;
+  eo.device = o.device;
+  trackkit::Embedder embedder(o.model, eo);
+  const trackkit::TrackerOptions settings = trackkit::TrackerOptions::from_name_or_file(o.tracker, info.frame_rate);
+  trackkit::Tracker plain(settings), reid(settings);
+  FrameSource source(o, info);
+  std::vector<mot::Row> plain_rows, reid_rows;
+  int64_t frames = 0, crops = 0;
+  double embed_seconds = 0;
+  for (int64_t f = 0; f < length; ++f, ++frames) {
+    const cv::Mat image = source.next(f);
+    if (image.empty()) break;
+    const at::Tensor d = dets[f].to(at::kDouble);
+    // Boxes with an area inside the frame (the Embedder rejects the others).
+    const at::Tensor kept = (d.select(1, 2) > d.select(1, 0)) & (d.select(1, 3) > d.select(1, 1)) &
+                            (d.select(1, 2) > 0) & (d.select(1, 3) > 0) & (d.select(1, 0) < image.cols) &
+                            (d.select(1, 1) < image.rows);
+    const at::Tensor det = d.index({kept});
+    const at::Tensor frame = at::from_blob(image.data, {1, image.rows, image.cols, 3}, at::kByte);
+    const at::Tensor boxes = at::cat({at::zeros({det.size(0), 1}, at::kDouble), det.narrow(1, 0, 4)}, 1);
+    const auto t0 = std::chrono::steady_clock::now();
+    const at::Tensor embeddings = embedder.embed(frame, boxes).cpu();
+    embed_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    crops += det.size(0);
+    trackkit::TrackerInput input;
+    input.detections = det.narrow(1, 0, 5);
+    const trackkit::TrackerOutput a = plain.update(input);
+    input.embeddings = embeddings;
+    const trackkit::TrackerOutput b = reid.update(input);
+    for (int64_t i = 0; i < a.ids.size(0); ++i) plain_rows.push_back(to_row(a, i, f));
+    for (int64_t i = 0; i < b.ids.size(0); ++i) reid_rows.push_back(to_row(b, i, f));
   }
-  if (o.model.empty() || o.sequence.empty()) throw std::runtime_error("track_reid: give --model FILE and SEQUENCE_DIR");
-  return o;
+  std::vector<mot::Row> gt;
+  for (const mot::Row& g : scaled(mot::read_mot_file((fs::path(o.sequence) / "gt" / "gt.txt").string()), o.scale))
+    if (g.frame < frames) gt.push_back(g);
+  mot::EvalOptions eval;
+  eval.num_frames = frames;
+  eval.mot17_preprocessing = !o.mot15;
+  std::printf("%s\n%s: %lld frames, %lld detections embedded (%s, %.1f crops/s incl. the copy back), tracker %s\n",
+              trackkit::build_info(), info.name.c_str(), static_cast<long long>(frames), static_cast<long long>(crops),
+              embedder.device().str().c_str(), crops / std::max(embed_seconds, 1e-9), o.tracker.c_str());
+  const std::string with_reid = o.tracker + "+ReID";
+  const int width = static_cast<int>(std::max<size_t>(14, with_reid.size()));
+  std::printf("%-*s %8s %8s %8s %8s %6s %6s\n", width, "tracker", "IDF1", "HOTA", "AssA", "MOTA", "IDSW", "IDs");
+  for (const auto& [name, rows] :
+       {std::pair<std::string, const std::vector<mot::Row>&>{o.tracker, plain_rows}, {with_reid, reid_rows}}) {
+    const mot::SequenceResult r = mot::evaluate_sequence(gt, rows, eval);
+    std::printf("%-*s %8.3f %8.3f %8.3f %8.3f %6lld %6lld\n", width, name.c_str(), 100 * r.identity.idf1,
+                100 * r.hota.hota, 100 * r.hota.ass_a, 100 * r.clear.mota, static_cast<long long>(r.clear.idsw),
+                static_cast<long long>(r.num_tracker_ids));
+  }
+  return 0;
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
-  try {
-    const Options o = parse(argc, argv);
-    const mot::SeqInfo info = mot::read_seqinfo((fs::path(o.sequence) / "seqinfo.ini").string());
-    const int64_t length = o.max_frames > 0 ? std::min(o.max_frames, info.length) : info.length;
-    const std::vector<at::Tensor> dets = mot::detections_per_frame(
-        scaled(mot::read_mot_file((fs::path(o.sequence) / "det" / o.det).string()), o.scale), info.length);
-    trackkit::EmbedderOptions eo;
-    eo.device = o.device;
-    trackkit::Embedder embedder(o.model, eo);
-    trackkit::Tracker plain(trackkit::TrackerOptions::botsort(info.frame_rate));
-    trackkit::Tracker reid(trackkit::TrackerOptions::botsort(info.frame_rate));
-    FrameSource source(o, info);
-    std::vector<mot::Row> plain_rows, reid_rows;
-    int64_t frames = 0, crops = 0;
-    double embed_seconds = 0;
-    for (int64_t f = 0; f < length; ++f, ++frames) {
-      const cv::Mat image = source.next(f);
-      if (image.empty()) break;
-      const at::Tensor d = dets[f].to(at::kDouble);
-      // Boxes with an area inside the frame (the Embedder rejects the others).
-      const at::Tensor kept = (d.select(1, 2) > d.select(1, 0)) & (d.select(1, 3) > d.select(1, 1)) &
-                              (d.select(1, 2) > 0) & (d.select(1, 3) > 0) & (d.select(1, 0) < image.cols) &
-                              (d.select(1, 1) < image.rows);
-      const at::Tensor det = d.index({kept});
-      const at::Tensor frame = at::from_blob(image.data, {1, image.rows, image.cols, 3}, at::kByte);
-      const at::Tensor boxes = at::cat({at::zeros({det.size(0), 1}, at::kDouble), det.narrow(1, 0, 4)}, 1);
-      const auto t0 = std::chrono::steady_clock::now();
-      const at::Tensor embeddings = embedder.embed(frame, boxes).cpu();
-      embed_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      crops += det.size(0);
-      trackkit::TrackerInput input;
-      input.detections = det.narrow(1, 0, 5);
-      const trackkit::TrackerOutput a = plain.update(input);
-      input.embeddings = embeddings;
-      const trackkit::TrackerOutput b = reid.update(input);
-      for (int64_t i = 0; i < a.ids.size(0); ++i) plain_rows.push_back(to_row(a, i, f));
-      for (int64_t i = 0; i < b.ids.size(0); ++i) reid_rows.push_back(to_row(b, i, f));
-    }
-    std::vector<mot::Row> gt;
-    for (const mot::Row& g : scaled(mot::read_mot_file((fs::path(o.sequence) / "gt" / "gt.txt").string()), o.scale))
-      if (g.frame < frames) gt.push_back(g);
-    mot::EvalOptions eval;
-    eval.num_frames = frames;
-    eval.mot17_preprocessing = !o.mot15;
-    std::printf(
-        "%s\n%s: %lld frames, %lld detections embedded (%s, %.1f crops/s incl. the copy back), BoT-SORT preset\n",
-        trackkit::build_info(), info.name.c_str(), static_cast<long long>(frames), static_cast<long long>(crops),
-        embedder.device().str().c_str(), crops / std::max(embed_seconds, 1e-9));
-    std::printf("%-14s %8s %8s %8s %8s %6s %6s\n", "tracker", "IDF1", "HOTA", "AssA", "MOTA", "IDSW", "IDs");
-    for (const auto& [name, rows] :
-         {std::pair<const char*, const std::vector<mot::Row>&>{"BoT-SORT", plain_rows}, {"BoT-SORT+ReID", reid_rows}}) {
-      const mot::SequenceResult r = mot::evaluate_sequence(gt, rows, eval);
-      std::printf("%-14s %8.3f %8.3f %8.3f %8.3f %6lld %6lld\n", name, 100 * r.identity.idf1, 100 * r.hota.hota,
-                  100 * r.hota.ass_a, 100 * r.clear.mota, static_cast<long long>(r.clear.idsw),
-                  static_cast<long long>(r.num_tracker_ids));
-    }
-    return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s\n", e.what());
-    return 1;
-  }
+  CLI::App app(
+      "track_reid: a tracker with and without the Embedder's ReID features on a MOT sequence with frames, "
+      "same detections, IDF1 / HOTA / MOTA of each",
+      "track_reid");
+  Options o;
+  add_options(app, o);
+  return examples::run(app, argc, argv, [&] { return compare(o); });
 }

@@ -3,14 +3,17 @@
 // per frame pair, tracked in frame order; MOT results, a CSV of tracks and an annotated video out.
 //
 //   track_video [INPUT] [--model M.torchscript] [--device auto|cpu|cuda] [--fp16] [--batch N]
-//               [--gmc sparse_optical_flow|ecc|orb|sift|none] [--downscale N]
-//               [--preset ultralytics_botsort|ultralytics_bytetrack|bytetrack|botsort|original_pipeline]
+//               [--gmc METHOD|PRESET] [--downscale N] [--tracker NAME|FILE.yaml]
 //               [--conf 0.1] [--classes 0,2] [--out DIR] [--no-annotate] [--max-frames N]
-//               [--gt gt.txt] [--gt-scale S|SX,SY] [--mot15]
+//               [--gt gt.txt] [--gt-scale S|SX,SY] [--mot15] [--data DIR]
 //
-// Without INPUT it tracks ../shared/data/video/PETS09-S2L1_480x360.avi (persons only) and scores it against
-// MOT15's PETS09-S2L1 ground truth (scaled by 0.625 to the video's size). A MOT sequence folder is scored
-// against its gt/gt.txt. The default model is the YOLOv5n export scripts/detector-models.sh makes.
+// Without INPUT it tracks <data>/video/PETS09-S2L1_480x360.avi (persons only; data: $TRACKKIT_DATA, else
+// ../shared/data) and scores it against MOT15's PETS09-S2L1 ground truth (scaled by 0.625 to the video's size). A
+// MOT sequence folder is scored against its gt/gt.txt. The model defaults to $TRACKKIT_MODEL, else
+// yolov5n.torchscript in the current folder (scripts/detector-models.sh BUILD exports the shared YOLOv5n to
+// BUILD/detector-models/yolov5n.torchscript). --tracker takes a trackkit::TrackerOptions preset or an ultralytics
+// tracker YAML; with a YAML and no --gmc, GMC follows the YAML's gmc_method too. --gmc takes a method (trackkit's
+// measured settings) or a GmcOptions preset. --help lists every option with its default.
 #include <ATen/ATen.h>
 
 #include <algorithm>
@@ -34,91 +37,110 @@ namespace mot = trackkit::mot;
 namespace {
 
 struct Options {
-  std::string input, model = TRACKKIT_DEFAULT_MODEL, device = "auto", gmc = "sparse_optical_flow";
-  std::string preset = "ultralytics_botsort", out, gt;
-  bool fp16 = false, annotate = true, mot15 = false, classes_given = false;
-  int64_t batch = 0, max_frames = -1;
+  std::string input, data, model, gmc = "sparse_optical_flow", tracker = "ultralytics_botsort", out, gt;
+  trackkit::PipelineOptions pipeline; // the detector's options are read into it directly
+  bool annotate = true, mot15 = false;
+  int64_t max_frames = -1;
   int downscale = 2;
-  double conf = 0.1, gt_scale_x = 1, gt_scale_y = 1;
+  double gt_scale_x = 1, gt_scale_y = 1;
   std::vector<int64_t> classes;
 };
 
-std::vector<int64_t> parse_list(const std::string& text) {
-  std::vector<int64_t> out;
-  std::stringstream s(text);
-  for (std::string item; std::getline(s, item, ',');) out.push_back(std::stoll(item));
-  return out;
+// S or SX,SY (positive numbers).
+bool parse_scale(const std::string& text, double& x, double& y) {
+  char* end = nullptr;
+  x = std::strtod(text.c_str(), &end);
+  y = *end == ',' ? std::strtod(end + 1, &end) : x;
+  return *end == '\0' && x > 0 && y > 0;
 }
 
-Options parse(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&] { return examples::option_value("track_video", argc, argv, i); };
-    if (a == "--model")
-      o.model = value();
-    else if (a == "--device")
-      o.device = value();
-    else if (a == "--fp16")
-      o.fp16 = true;
-    else if (a == "--batch")
-      o.batch = std::stoll(value());
-    else if (a == "--gmc")
-      o.gmc = value();
-    else if (a == "--downscale")
-      o.downscale = std::stoi(value());
-    else if (a == "--preset")
-      o.preset = value();
-    else if (a == "--conf")
-      o.conf = std::stod(value());
-    else if (a == "--classes")
-      o.classes = parse_list(value()), o.classes_given = true;
-    else if (a == "--out")
-      o.out = value();
-    else if (a == "--no-annotate")
-      o.annotate = false;
-    else if (a == "--max-frames")
-      o.max_frames = std::stoll(value());
-    else if (a == "--gt")
-      o.gt = value();
-    else if (a == "--gt-scale") { // S or SX,SY
-      const std::string v = value();
-      const size_t comma = v.find(',');
-      o.gt_scale_x = std::stod(v.substr(0, comma));
-      o.gt_scale_y = comma == std::string::npos ? o.gt_scale_x : std::stod(v.substr(comma + 1));
-    } else if (a == "--mot15")
-      o.mot15 = true;
-    else if (a.rfind("--", 0) == 0)
-      throw std::runtime_error("track_video: unknown option " + a);
-    else
-      o.input = a;
-  }
+// --gmc: a method (with trackkit's measured defaults) or one of GmcOptions' presets.
+std::vector<std::string> gmc_methods() {
+  std::vector<std::string> names;
+  for (auto m : {trackkit::GmcMethod::SparseOpticalFlow, trackkit::GmcMethod::Ecc, trackkit::GmcMethod::Orb,
+                 trackkit::GmcMethod::Sift, trackkit::GmcMethod::None})
+    names.push_back(trackkit::gmc_method_name(m));
+  return names;
+}
+std::vector<std::string> gmc_names() {
+  std::vector<std::string> names = gmc_methods();
+  for (const std::string& p : trackkit::GmcOptions::preset_names())
+    if (std::find(names.begin(), names.end(), p) == names.end()) names.push_back(p);
+  return names;
+}
+
+void add_options(CLI::App& app, Options& o) {
+  app.add_option("INPUT", o.input,
+                 "video, image folder, MOT sequence folder or .npy frames (default: the PETS09-S2L1 "
+                 "video of <data>, scored against its ground truth)")
+      ->check(CLI::ExistingPath);
+  examples::add_data_option(app, o.data);
+  examples::add_detector_options(app, o.model, o.pipeline.detector);
+  app.add_option("--batch", o.pipeline.detector.batch_size, "frames a batch (0: from free GPU memory)")
+      ->capture_default_str()
+      ->check(examples::non_negative());
+  const std::vector<std::string> gmc = gmc_names();
+  app.add_option("--gmc", o.gmc,
+                 "camera-motion compensation: a method or a preset (" + examples::join(gmc) +
+                     "); default with a --tracker YAML: its gmc_method")
+      ->capture_default_str()
+      ->check(examples::one_of(gmc, "METHOD|PRESET"));
+  app.add_option("--downscale", o.downscale,
+                 "frames shrunk N times for GMC (a --gmc preset or YAML has its own unless given)")
+      ->capture_default_str()
+      ->check(examples::positive());
+  examples::add_tracker_option(app, o.tracker);
+  app.add_option("--classes", o.classes, "classes written to results.txt, e.g. 0,2 (default: all; 0 with ground truth)")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  app.add_option("--out", o.out, "output folder")->default_str("track_video_output/<input name>");
+  app.add_flag_callback(
+      "--no-annotate", [&o] { o.annotate = false; }, "no annotated video or snapshot");
+  examples::add_max_frames_option(app, o.max_frames);
+  app.add_option("--gt", o.gt, "ground truth to score against (default: INPUT/gt/gt.txt where it exists)")
+      ->check(CLI::ExistingFile);
+  const CLI::Validator scale(
+      [](std::string& v) {
+        double x, y;
+        return parse_scale(v, x, y) ? "" : "Value " + v + " is not S or SX,SY (positive numbers)";
+      },
+      "");
+  app.add_option_function<std::string>(
+         "--gt-scale", [&o](const std::string& v) { parse_scale(v, o.gt_scale_x, o.gt_scale_y); },
+         "ground-truth boxes times S (or SX, SY) before scoring, for a video of another size than the ground truth's")
+      ->type_name("S|SX,SY")
+      ->default_str("1")
+      ->check(scale);
+  examples::add_mot15_flag(app, o.mot15);
+}
+
+// Defaults that depend on what was given.
+void complete(const CLI::App& app, Options& o) {
   if (o.input.empty()) { // the default run: real footage with ground truth, no download
-    const fs::path data = examples::default_data_dir();
+    const fs::path data = o.data;
     o.input = (data / "video" / "PETS09-S2L1_480x360.avi").string();
     if (o.gt.empty()) o.gt = (data / "mot" / "MOT15" / "train" / "PETS09-S2L1" / "gt" / "gt.txt").string();
-    o.gt_scale_x = o.gt_scale_y = 0.625, o.mot15 = true;
+    if (app.count("--gt-scale") == 0) o.gt_scale_x = o.gt_scale_y = 0.625;
+    o.mot15 = true;
   }
   if (o.gt.empty() && fs::exists(fs::path(o.input) / "gt" / "gt.txt"))
     o.gt = (fs::path(o.input) / "gt" / "gt.txt").string();
-  if (!o.gt.empty() && !o.classes_given) o.classes = {0}; // MOT ground truth is pedestrians: COCO "person"
-  return o;
-}
-
-trackkit::TrackerOptions tracker_preset(const std::string& name, double fps) {
-  if (name == "ultralytics_botsort") return trackkit::TrackerOptions::ultralytics_botsort();
-  if (name == "ultralytics_bytetrack") return trackkit::TrackerOptions::ultralytics_bytetrack();
-  if (name == "botsort") return trackkit::TrackerOptions::botsort(fps);
-  if (name == "original_pipeline") return trackkit::TrackerOptions::original_pipeline(fps);
-  if (name == "bytetrack") {
-    auto t = trackkit::TrackerOptions::bytetrack();
-    t.frame_rate = fps;
-    return t;
+  if (!o.gt.empty() && app.count("--classes") == 0) o.classes = {0}; // MOT ground truth is pedestrians: COCO "person"
+  o.pipeline.model_path = o.model;
+  trackkit::GmcOptions& g = o.pipeline.gmc;
+  const std::vector<std::string> methods = gmc_methods();
+  const std::string ext = fs::path(o.tracker).extension().string();
+  if (app.count("--gmc") == 0 && (ext == ".yaml" || ext == ".yml")) { // ultralytics' YAML names its GMC too
+    g = trackkit::GmcOptions::from_yaml(o.tracker);
+    o.gmc = o.tracker;
+  } else if (std::find(methods.begin(), methods.end(), o.gmc) != methods.end()) {
+    g.method = trackkit::parse_gmc_method(o.gmc, "--gmc");
+    g.downscale = o.downscale;
+    return;
+  } else {
+    g = trackkit::GmcOptions::preset(o.gmc);
   }
-  throw std::runtime_error(
-      "track_video: --preset must be ultralytics_botsort, ultralytics_bytetrack, botsort, "
-      "bytetrack or original_pipeline, got " +
-      name);
+  if (app.count("--downscale") > 0) g.downscale = o.downscale; // a preset's or the YAML's unless given
 }
 
 void progress(int64_t done, int64_t total, double seconds) {
@@ -148,81 +170,86 @@ void score(const Options& o, const std::vector<mot::Row>& rows, int64_t frames) 
               100 * m.clear.mota, 100 * m.identity.idf1, (long long)m.clear.idsw, (long long)m.num_tracker_ids);
 }
 
+int track(Options& o) {
+  trackkit::FrameReaderOptions ro;
+  ro.max_frames = o.max_frames;
+  trackkit::FrameReader reader(o.input, ro);
+  const trackkit::FrameSourceInfo& info = reader.info();
+
+  o.pipeline.tracker = trackkit::TrackerOptions::from_name_or_file(o.tracker, info.fps);
+  trackkit::TrackingPipeline pipeline(o.pipeline);
+  pipeline.warmup(info.height, info.width);
+  const int64_t batch = pipeline.detector().batch_size();
+
+  examples::OutputOptions out;
+  out.folder = o.out.empty() ? fs::path("track_video_output") / info.name : fs::path(o.out);
+  out.name = info.name, out.fps = info.fps, out.annotate = o.annotate, out.mot_classes = o.classes;
+  out.class_names = pipeline.detector().class_names();
+  out.snapshot_frame = info.frames > 0 ? info.frames / 2 : 100;
+  std::printf("%s\n%s: %s %lldx%lld, %s frames at %.1f fps\n", trackkit::build_info(), info.kind.c_str(),
+              o.input.c_str(), (long long)info.width, (long long)info.height,
+              info.frames >= 0 ? std::to_string(info.frames).c_str() : "?", info.fps);
+  std::string gmc = trackkit::gmc_method_name(o.pipeline.gmc.method);
+  if (gmc != o.gmc) gmc += " from " + o.gmc; // a preset or the tracker's YAML
+  std::printf("model %s on %s (%s, batch %lld); GMC %s (downscale %d); tracker %s\n", o.model.c_str(),
+              pipeline.detector().device().str().c_str(), trackkit::precision_name(o.pipeline.detector.precision),
+              (long long)batch, gmc.c_str(), o.pipeline.gmc.downscale, o.tracker.c_str());
+
+  examples::TrackWriter writer(out);
+  pipeline.reset_times();
+  const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  int64_t done = 0;
+  double shown = -1;
+  // The next batch is read (copied out of the decoders' ring) while this one goes through the pipeline.
+  auto read_next = [&] { return std::async(std::launch::async, [&] { return reader.read(batch); }); };
+  std::future<at::Tensor> next = read_next();
+  for (;;) {
+    const at::Tensor frames = next.get();
+    if (frames.size(0) > 0) next = read_next();
+    auto finished = frames.size(0) > 0 ? pipeline.push(frames) : pipeline.finish();
+    done += static_cast<int64_t>(finished.size());
+    writer.write(std::move(finished));
+    if (elapsed() - shown > 0.5) progress(done, info.frames, elapsed()), shown = elapsed();
+    if (frames.size(0) == 0) break;
+  }
+  const double pipeline_seconds = elapsed();
+  const std::vector<mot::Row>& rows = writer.close();
+  const double total = elapsed();
+  progress(done, info.frames, total);
+  std::fprintf(stderr, "\n");
+
+  const trackkit::PipelineTimes& t = pipeline.times();
+  auto rate = [&](double s) { return s > 0 ? done / s : 0.0; };
+  std::printf("outputs in %s/: results.txt (MOT), tracks.csv%s%s\n", out.folder.c_str(),
+              writer.annotated_path().empty() ? "" : ", annotated ",
+              writer.annotated_path().empty() ? "" : fs::path(writer.annotated_path()).filename().c_str());
+  if (!o.gt.empty()) score(o, rows, done);
+  std::printf(
+      "track_video: %lld frames in %.2f s = %.1f frames/s (%.1f without the output writer's tail) | "
+      "frames/s per stage: decode %.0f, upload %.0f, detect %.0f, gmc %.0f, track %.0f, write %.0f | "
+      "waited for the GPU %.2f s | peak GPU memory %.0f MB\n",
+      (long long)done, total, rate(total), rate(pipeline_seconds), rate(reader.decode_seconds()), rate(t.upload),
+      rate(t.detect), rate(t.gmc), rate(t.track), rate(writer.busy_seconds()), t.wait,
+      pipeline.peak_memory_bytes() / 1048576.0);
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
-  try {
-    const Options o = parse(argc, argv);
-    trackkit::FrameReaderOptions ro;
-    ro.max_frames = o.max_frames;
-    trackkit::FrameReader reader(o.input, ro);
-    const trackkit::FrameSourceInfo& info = reader.info();
-
-    trackkit::PipelineOptions po;
-    po.model_path = o.model;
-    po.detector.device = o.device;
-    po.detector.precision = o.fp16 ? trackkit::Precision::FP16 : trackkit::Precision::FP32;
-    po.detector.batch_size = o.batch;
-    po.detector.conf_threshold = o.conf;
-    po.gmc.method = trackkit::parse_gmc_method(o.gmc, "--gmc");
-    po.gmc.downscale = o.downscale;
-    po.tracker = tracker_preset(o.preset, info.fps);
-    trackkit::TrackingPipeline pipeline(po);
-    pipeline.warmup(info.height, info.width);
-    const int64_t batch = pipeline.detector().batch_size();
-
-    examples::OutputOptions out;
-    out.folder = o.out.empty() ? fs::path("track_video_output") / info.name : fs::path(o.out);
-    out.name = info.name, out.fps = info.fps, out.annotate = o.annotate, out.mot_classes = o.classes;
-    out.class_names = pipeline.detector().class_names();
-    out.snapshot_frame = info.frames > 0 ? info.frames / 2 : 100;
-    std::printf("%s\n%s: %s %lldx%lld, %s frames at %.1f fps\n", trackkit::build_info(), info.kind.c_str(),
-                o.input.c_str(), (long long)info.width, (long long)info.height,
-                info.frames >= 0 ? std::to_string(info.frames).c_str() : "?", info.fps);
-    std::printf("model %s on %s (%s, batch %lld); GMC %s (downscale %d); tracker %s\n", o.model.c_str(),
-                pipeline.detector().device().str().c_str(), o.fp16 ? "fp16" : "fp32", (long long)batch, o.gmc.c_str(),
-                o.downscale, o.preset.c_str());
-
-    examples::TrackWriter writer(out);
-    pipeline.reset_times();
-    const auto start = std::chrono::steady_clock::now();
-    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-    int64_t done = 0;
-    double shown = -1;
-    // The next batch is read (copied out of the decoders' ring) while this one goes through the pipeline.
-    auto read_next = [&] { return std::async(std::launch::async, [&] { return reader.read(batch); }); };
-    std::future<at::Tensor> next = read_next();
-    for (;;) {
-      const at::Tensor frames = next.get();
-      if (frames.size(0) > 0) next = read_next();
-      auto finished = frames.size(0) > 0 ? pipeline.push(frames) : pipeline.finish();
-      done += static_cast<int64_t>(finished.size());
-      writer.write(std::move(finished));
-      if (elapsed() - shown > 0.5) progress(done, info.frames, elapsed()), shown = elapsed();
-      if (frames.size(0) == 0) break;
-    }
-    const double pipeline_seconds = elapsed();
-    const std::vector<mot::Row>& rows = writer.close();
-    const double total = elapsed();
-    progress(done, info.frames, total);
-    std::fprintf(stderr, "\n");
-
-    const trackkit::PipelineTimes& t = pipeline.times();
-    auto rate = [&](double s) { return s > 0 ? done / s : 0.0; };
-    std::printf("outputs in %s/: results.txt (MOT), tracks.csv%s%s\n", out.folder.c_str(),
-                writer.annotated_path().empty() ? "" : ", annotated ",
-                writer.annotated_path().empty() ? "" : fs::path(writer.annotated_path()).filename().c_str());
-    if (!o.gt.empty()) score(o, rows, done);
-    std::printf(
-        "track_video: %lld frames in %.2f s = %.1f frames/s (%.1f without the output writer's tail) | "
-        "frames/s per stage: decode %.0f, upload %.0f, detect %.0f, gmc %.0f, track %.0f, write %.0f | "
-        "waited for the GPU %.2f s | peak GPU memory %.0f MB\n",
-        (long long)done, total, rate(total), rate(pipeline_seconds), rate(reader.decode_seconds()), rate(t.upload),
-        rate(t.detect), rate(t.gmc), rate(t.track), rate(writer.busy_seconds()), t.wait,
-        pipeline.peak_memory_bytes() / 1048576.0);
-    return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "\ntrack_video: %s\n", e.what());
-    return 1;
-  }
+  CLI::App app(
+      "track_video: the main job. Video, image folder, MOT sequence or .npy frames in; batched detection, "
+      "camera-motion compensation and tracking; MOT results, tracks.csv and an annotated video out",
+      "track_video");
+  Options o;
+  add_options(app, o);
+  return examples::run(
+      app, argc, argv,
+      [&] {
+        complete(app, o);
+        examples::require_detector_model(o.model);
+        return track(o);
+      },
+      /*after_progress=*/true);
 }

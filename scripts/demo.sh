@@ -10,5 +10,6 @@ build=${TRACKKIT_BUILD:-$root/build}
 "$root/scripts/detector-models.sh" "$build" > "$build/detector-models.log" 2>&1 \
   || { tail -20 "$build/detector-models.log"; exit 1; }
 export TRACKKIT_DATA=${TRACKKIT_DATA:-$(cd "$root/.." && pwd)/shared/data}
+export TRACKKIT_MODEL=${TRACKKIT_MODEL:-$build/detector-models/yolov5n.torchscript} # track_video's default --model
 if [ $# -eq 0 ]; then set -- --out "$build/track_video/PETS09-S2L1"; fi
 "$build/examples/track_video" "$@"

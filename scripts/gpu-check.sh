@@ -16,20 +16,13 @@ step() { printf '\n==== %s\n' "$*"; }
 step "machine"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$out/gpu.txt"
 nproc
-opencv_args=()
-if [ -f .gpu/opencv.tar.xz ]; then
-  tar -C .gpu -xJf .gpu/opencv.tar.xz
-  export LD_LIBRARY_PATH="$root/.gpu/opencv/lib:${LD_LIBRARY_PATH:-}"
-  opencv_args=(-DOpenCV_DIR="$root/.gpu/opencv/lib/cmake/opencv4")
-fi
+source "$root/scripts/gpu-env.sh" # OpenCV bundle, LD_LIBRARY_PATH, gpu_cmake_args
 data="${TRACKKIT_DATA:-$root/.gpu/data}"
 export TRACKKIT_DATA="$data"
 
 step "configure + build (CUDA on, sm_90)"
 start=$(date +%s)
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTRACKKIT_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 \
-  -DCMAKE_PREFIX_PATH="$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')" \
-  -DTRACKKIT_DATA_DIR="$data" "${opencv_args[@]}" > "$out/configure.log" 2>&1 || { cat "$out/configure.log"; exit 1; }
+cmake -S . -B "$build" "${gpu_cmake_args[@]}" -DTRACKKIT_DATA_DIR="$data" > "$out/configure.log" 2>&1 || { cat "$out/configure.log"; exit 1; }
 cmake --build "$build" --parallel "$(nproc)" > "$out/build.log" 2>&1 || { tail -50 "$out/build.log"; exit 1; }
 echo "configure + build: $(( $(date +%s) - start )) s"
 
@@ -47,7 +40,7 @@ done
 
 step "main job"
 if [ -d "$data/mot" ]; then
-  "$build/examples/mot_det_eval" --data "$data" --device cuda --out "$out/mot_det_eval_cuda.csv" | tee "$out/mot_det_eval.txt" || status=1
+  "$build/examples/mot_det_eval" --data "$data" --device cuda --csv "$out/mot_det_eval_cuda.csv" | tee "$out/mot_det_eval.txt" || status=1
   "$build/examples/mot_det_eval" --data "$data" --device cpu | tail -3 | tee -a "$out/mot_det_eval.txt" || status=1
   "$build/examples/track_mot" --data "$data" --out "$build/track_mot_results" | tee "$out/track_mot.txt" || status=1
   "$build/examples/track_mot" --data "$data" --det yolox_x_ablation.txt --val-half --out "$build/track_mot_val" \

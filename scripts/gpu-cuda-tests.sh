@@ -10,14 +10,12 @@ cd "$root"
 mkdir -p "$out"
 build=build-gpu
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
-tar -C .gpu -xJf .gpu/opencv.tar.xz
-export LD_LIBRARY_PATH="$root/.gpu/opencv/lib:${LD_LIBRARY_PATH:-}"
+source "$root/scripts/gpu-env.sh" # OpenCV bundle, LD_LIBRARY_PATH, gpu_cmake_args
 export TRACKKIT_DATA=$root/.gpu/track-video/data TRACKKIT_DETECTOR_MODELS=$root/.gpu/track-video/models
 python3 tools/compare/gmc_reference.py "$TRACKKIT_DATA" --export-npy "$TRACKKIT_DATA" | tail -1
 start=$(date +%s)
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTRACKKIT_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 \
-  -DCMAKE_PREFIX_PATH="$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')" -DTRACKKIT_BUILD_BENCH=OFF \
-  -DOpenCV_DIR="$root/.gpu/opencv/lib/cmake/opencv4" > "$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
+cmake -S . -B "$build" "${gpu_cmake_args[@]}" -DTRACKKIT_BUILD_BENCH=OFF \
+  > "$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
 cmake --build "$build" --parallel "$(nproc)" --target test_pipeline test_gmc test_detector > "$out/build.log" 2>&1 \
   || { grep -E "error|FAILED" "$out/build.log" | head -30; exit 1; }
 echo "build: $(( $(date +%s) - start )) s"

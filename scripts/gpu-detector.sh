@@ -13,8 +13,7 @@ mkdir -p "$out"
 build=build-gpu
 step() { printf '\n==== %s\n' "$*"; }
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$out/gpu.txt"
-tar -C .gpu -xJf .gpu/opencv.tar.xz
-export LD_LIBRARY_PATH="$root/.gpu/opencv/lib:${LD_LIBRARY_PATH:-}"
+source "$root/scripts/gpu-env.sh" # OpenCV bundle, LD_LIBRARY_PATH, gpu_cmake_args
 det=$root/.gpu/detector
 export TRACKKIT_DETECTOR_MODELS=$det/models TRACKKIT_DETECTOR_REFERENCE=$det/reference
 
@@ -33,9 +32,8 @@ python3 -c "import torchvision" 2>/dev/null && echo "torchvision present" || ech
 
 step "configure + build (CUDA, sm_90)"
 start=$(date +%s)
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTRACKKIT_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 \
-  -DCMAKE_PREFIX_PATH="$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')" \
-  -DOpenCV_DIR="$root/.gpu/opencv/lib/cmake/opencv4" > "$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
+cmake -S . -B "$build" "${gpu_cmake_args[@]}" \
+  > "$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
 cmake --build "$build" --parallel "$(nproc)" --target test_core test_detector bench_detector bench_nms > "$out/build.log" 2>&1 \
   || { grep -E "error|FAILED" "$out/build.log" | head -30; exit 1; }
 echo "build: $(( $(date +%s) - start )) s"

@@ -5,7 +5,7 @@
 #   scripts/gpu-e2p.sh OUTDIR [DATA]
 # DATA (default .gpu/e2p-data) holds: equirect/ (the shared images), turbojpeg/ (libturbojpeg0(-dev) .debs unpacked
 # with dpkg -x: split360's JPEG I/O, since the machine's OpenCV has no imgcodecs) and wheels/ (py360convert's wheel).
-# The OpenCV bundle: $TRACKKIT_OPENCV_TAR, else ../opencv.tar.xz, else .gpu/opencv.tar.xz.
+# The OpenCV bundle: see scripts/gpu-env.sh.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -20,19 +20,13 @@ step() { printf '\n==== %s\n' "$*"; }
 step "machine"
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv | tee "$logs/gpu.txt"
 lscpu | grep -E "Model name|^CPU\(s\)" | tee -a "$logs/gpu.txt"
-tarball=${TRACKKIT_OPENCV_TAR:-}
-for t in ../opencv.tar.xz .gpu/opencv.tar.xz; do [ -z "$tarball" ] && [ -f "$t" ] && tarball=$t; done
-mkdir -p .gpu && tar -C .gpu -xJf "$tarball"
+source "$root/scripts/gpu-env.sh" # OpenCV bundle, LD_LIBRARY_PATH, gpu_cmake_args
 python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/e2p-site "$data"/wheels/*.whl
 export PYTHONPATH=/tmp/e2p-site
-torchlib=$(python3 -c 'import os,torch;print(os.path.dirname(torch.__file__)+"/lib")')
-export LD_LIBRARY_PATH="$root/.gpu/opencv/lib:$torchlib:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
 
 step "configure + build (CUDA on, sm_90; e2p targets only)"
 start=$(date +%s)
-cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DTRACKKIT_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 \
-  -DCMAKE_PREFIX_PATH="$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')" \
-  -DOpenCV_DIR="$root/.gpu/opencv/lib/cmake/opencv4" -DTRACKKIT_TURBOJPEG_ROOT="$data/turbojpeg" \
+cmake -S . -B build-gpu "${gpu_cmake_args[@]}" -DTRACKKIT_TURBOJPEG_ROOT="$data/turbojpeg" \
   > "$logs/configure.log" 2>&1 || { tail -30 "$logs/configure.log"; exit 1; }
 cmake --build build-gpu --parallel "$(nproc)" --target test_e2p test_capi_e2p bench_e2p split360 > "$logs/build.log" 2>&1 ||
   { grep -E "error|Error" -A5 "$logs/build.log" | head -60; exit 1; }
@@ -76,5 +70,5 @@ python3 tools/e2p/make_8k_frames.py "$data/equirect/gvr_andes_stereo_tb.jpg" /tm
 "$bin/split360" /tmp/e2p-8k /tmp/e2p-views --views 8 --size 1920x1080 --hfov 90 --device cuda 2>&1 | tr '\r' '\n' | grep -v "^\[" | tee "$logs/split360_cuda.txt" || status=1
 ls /tmp/e2p-views | wc -l
 rm -rf /tmp/e2p-views
-"$bin/split360" /tmp/e2p-8k /tmp/e2p-views --views 8 --size 1920x1080 --hfov 90 --device cpu --limit 16 2>&1 | tr '\r' '\n' | grep -v "^\[" | tee "$logs/split360_cpu.txt" || status=1
+"$bin/split360" /tmp/e2p-8k /tmp/e2p-views --views 8 --size 1920x1080 --hfov 90 --device cpu --max-frames 16 2>&1 | tr '\r' '\n' | grep -v "^\[" | tee "$logs/split360_cpu.txt" || status=1
 exit $status

@@ -18,9 +18,7 @@ mkdir -p "$out" .gpu
 gdata=$(cd "${EMBEDDER_GPU_DATA:-$root/../embedder-data}" && pwd)
 step() { printf '\n==== %s (%s s)\n' "$*" "$SECONDS"; }
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$out/gpu.txt"
-tar -C .gpu -xJf "${TRACKKIT_OPENCV_TARBALL:-$root/../opencv.tar.xz}"
-torchlib=$(python3 -c 'import torch,os;print(os.path.join(os.path.dirname(torch.__file__),"lib"))')
-export LD_LIBRARY_PATH="$root/.gpu/opencv/lib:$torchlib:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
+source "$root/scripts/gpu-env.sh" # OpenCV bundle, LD_LIBRARY_PATH, gpu_cmake_args
 export TRACKKIT_DATA=$gdata/data TRACKKIT_EMBEDDER_MODELS=$gdata/models TRACKKIT_EMBEDDER_REFERENCE=$gdata/ref
 
 step "frames for the tests (.npy, python3 cv2), PETS09-S2L1 video -> raw BGR; InceptionResnetV1 (random weights)"
@@ -55,9 +53,8 @@ if [ -x "$gdata/bin/test_embedder" ]; then
 else
   step "configure + build (CUDA, sm_90)"
   build=build-gpu
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTRACKKIT_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 \
-    -DCMAKE_PREFIX_PATH="$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')" \
-    -DOpenCV_DIR="$root/.gpu/opencv/lib/cmake/opencv4" > "$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
+  cmake -S . -B "$build" "${gpu_cmake_args[@]}" \
+    > "$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
   cmake --build "$build" --parallel "$(nproc)" --target test_embedder test_capi_embedder bench_embedder track_reid \
     > "$out/build.log" 2>&1 || { grep -E "error|FAILED" "$out/build.log" | head -30; exit 1; }
   tests=$build/tests bench=$build/bench examples=$build/examples min_time=0.2s

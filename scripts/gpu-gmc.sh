@@ -19,15 +19,13 @@ step() { printf '\n==== %s\n' "$*"; }
 step "machine"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$out/gpu.txt"
 lscpu | grep -E "Model name|^CPU\(s\)" | tee -a "$out/gpu.txt"
-tar -C .gpu -xJf .gpu/opencv.tar.xz
-export LD_LIBRARY_PATH="$root/.gpu/opencv/lib:${LD_LIBRARY_PATH:-}"
+source "$root/scripts/gpu-env.sh" # OpenCV bundle, LD_LIBRARY_PATH, gpu_cmake_args
 python3 tools/compare/gmc_reference.py "$data" --export-npy "$data" || status=1
 
 step "configure + build (CUDA on, sm_90; GMC targets only)"
 start=$(date +%s)
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTRACKKIT_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 \
-  -DCMAKE_PREFIX_PATH="$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')" \
-  -DTRACKKIT_DATA_DIR="$data" -DOpenCV_DIR="$root/.gpu/opencv/lib/cmake/opencv4" > "$out/configure.log" 2>&1 ||
+cmake -S . -B "$build" "${gpu_cmake_args[@]}" \
+  -DTRACKKIT_DATA_DIR="$data" > "$out/configure.log" 2>&1 ||
   { tail -30 "$out/configure.log"; exit 1; }
 cmake --build "$build" --parallel "$(nproc)" --target test_gmc test_capi_gmc bench_gmc > "$out/build.log" 2>&1 ||
   { grep -E "error|Error" -A5 "$out/build.log" | head -60; exit 1; }

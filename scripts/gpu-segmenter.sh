@@ -31,8 +31,7 @@ export TRACKKIT_SEGMENTER_REFERENCE=$root/$build/segmenter-ref PYTHONUNBUFFERED=
 
 step "machine"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
-tar -C "$root" -xJf "$gpu/opencv.tar.xz"
-export LD_LIBRARY_PATH="$root/opencv/lib:${LD_LIBRARY_PATH:-}"
+TRACKKIT_OPENCV_TAR=$gpu/opencv.tar.xz source "$root/scripts/gpu-env.sh" # OpenCV, gpu_cmake_args
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site "$gpu"/segmenter-whl/*.whl \
   && export PYTHONPATH=/tmp/site
 
@@ -63,9 +62,7 @@ if [ -n "${SEGMENTER_AOTI:-}" ]; then # the two roles compile at once, beside th
 fi
 
 step "configure + build (CUDA, sm_90; segmenter targets)"
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTRACKKIT_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 \
-  -DCMAKE_PREFIX_PATH="$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')" \
-  -DOpenCV_DIR="$root/opencv/lib/cmake/opencv4" > "$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
+cmake -S . -B "$build" "${gpu_cmake_args[@]}" > "$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
 cmake --build "$build" --parallel "$(nproc)" --target test_segmenter bench_segmenter > "$out/build.log" 2>&1 ||
   { grep -E "error|Error" -A5 "$out/build.log" | head -60; exit 1; }
 step "built"

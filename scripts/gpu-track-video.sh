@@ -15,8 +15,7 @@ build=build-gpu
 step() { printf '\n==== %s\n' "$*"; }
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$out/gpu.txt"
 nproc
-tar -C .gpu -xJf .gpu/opencv.tar.xz
-export LD_LIBRARY_PATH="$root/.gpu/opencv/lib:${LD_LIBRARY_PATH:-}"
+source "$root/scripts/gpu-env.sh" # OpenCV bundle, LD_LIBRARY_PATH, gpu_cmake_args
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site "$tv"/wheels/*.whl
 export PYTHONPATH=/tmp/site YOLO_OFFLINE=1 PYTHONUNBUFFERED=1
 export TRACKKIT_DATA=$tv/data TRACKKIT_DETECTOR_MODELS=$tv/models
@@ -41,9 +40,8 @@ PY
 
 step "configure + build (CUDA, sm_90)"
 start=$(date +%s)
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTRACKKIT_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 \
-  -DCMAKE_PREFIX_PATH="$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')" \
-  -DTRACKKIT_BUILD_BENCH=OFF -DOpenCV_DIR="$root/.gpu/opencv/lib/cmake/opencv4" \
+cmake -S . -B "$build" "${gpu_cmake_args[@]}" \
+  -DTRACKKIT_BUILD_BENCH=OFF \
   -DTRACKKIT_TURBOJPEG_ROOT="$root/.gpu/e2p-data/turbojpeg" > "$out/configure.log" 2>&1 \
   || { tail -30 "$out/configure.log"; exit 1; }
 cmake --build "$build" --parallel "$(nproc)" --target test_pipeline track_video track_folder \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Everything from a fresh clone to a test report: set-up, build, then every test (ctest).
+# Everything from a fresh clone to a test report: set-up, build, then every test (ctest), then clang-tidy.
 # Tests that need ../shared/data (or TRACKKIT_DATA) skip with a message where it is missing. The detector's test
 # models and Python reference detections are made first (scripts/detector-models.sh, a few minutes once).
 set -euo pipefail
@@ -10,3 +10,4 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/segmenter-models.sh" "${TRACKKIT_BUILD:-$root/build}" # SAM exports + SamPredictor references
 "$root/scripts/embedder-models.sh" "${TRACKKIT_BUILD:-$root/build}" # embedder models and references
 ctest --test-dir "${TRACKKIT_BUILD:-$root/build}" --output-on-failure --parallel "$(nproc)"
+"$root/scripts/lint.sh" "${TRACKKIT_BUILD:-$root/build}" 240 # clang-tidy (.clang-tidy), changed files first, 240 s

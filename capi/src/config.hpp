@@ -6,6 +6,7 @@
 #include <string>
 
 #include "guard.hpp"
+#include "trackkit/device.hpp"
 
 namespace trackkit {
 struct DetectorOptions;
@@ -34,6 +35,21 @@ Config read_config(const char* function, const Config* given, const Config& defa
   std::memcpy(&c, given, std::min(given->struct_size, sizeof(Config)));
   c.struct_size = sizeof(Config);
   return c;
+}
+
+/// An enum field of a C struct: any int32 may arrive, so it is checked before it is cast.
+inline void require_enum(const char* function, const char* field, int32_t value, int32_t last, const char* type) {
+  if (value < 0 || value > last)
+    fail_argument(function, field, std::string("must be a ") + type + ", got " + std::to_string(value));
+}
+
+/// The device string and tk_precision of a model component's config, into its options.
+template <typename Config, typename Options>
+void read_device_and_precision(const char* function, const Config& c, Options& o) {
+  require_pointer(function, "config->device", c.device);
+  require_enum(function, "config->precision", c.precision, TK_PRECISION_BF16, "tk_precision");
+  o.device = c.device;
+  o.precision = static_cast<Precision>(c.precision);
 }
 
 } // namespace trackkit::capi

@@ -20,11 +20,7 @@ trackkit::DetectorOptions to_options(const char* fn, const tk_detector_config* c
   const tk_detector_config c =
       trackkit::capi::read_config(fn, config, tk_detector_config_defaults(), sizeof(tk_detector_config));
   trackkit::DetectorOptions o;
-  trackkit::capi::require_pointer(fn, "config->device", c.device);
-  o.device = c.device;
-  if (c.precision < TK_PRECISION_FP32 || c.precision > TK_PRECISION_BF16)
-    trackkit::fail_argument(fn, "config->precision", "must be a tk_precision, got " + std::to_string(c.precision));
-  o.precision = static_cast<trackkit::Precision>(c.precision);
+  trackkit::capi::read_device_and_precision(fn, c, o);
   if (c.layout < TK_YOLO_AUTO || c.layout > TK_YOLO_END2END)
     trackkit::fail_argument(fn, "config->layout", "must be a tk_yolo_layout, got " + std::to_string(c.layout));
   o.layout = static_cast<trackkit::YoloLayout>(c.layout);

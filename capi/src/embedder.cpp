@@ -15,21 +15,15 @@ struct tk_embedder {
 
 namespace {
 
-void require_enum(const char* fn, const char* field, int32_t value, int32_t last, const char* type) {
-  if (value < 0 || value > last)
-    trackkit::fail_argument(fn, field, std::string("must be a ") + type + ", got " + std::to_string(value));
-}
+using trackkit::capi::require_enum;
 
 trackkit::EmbedderOptions to_options(const char* fn, const tk_embedder_config* config) {
   const tk_embedder_config c =
       trackkit::capi::read_config(fn, config, tk_embedder_config_defaults(), sizeof(tk_embedder_config));
-  trackkit::capi::require_pointer(fn, "config->device", c.device);
-  require_enum(fn, "config->precision", c.precision, TK_PRECISION_BF16, "tk_precision");
+  trackkit::EmbedderOptions o;
+  trackkit::capi::read_device_and_precision(fn, c, o);
   require_enum(fn, "config->preset", c.preset, TK_CROP_CUSTOM, "tk_crop_preset");
   require_enum(fn, "config->box_sampling", c.box_sampling, TK_BOX_SAMPLING_SUBPIXEL, "tk_box_sampling");
-  trackkit::EmbedderOptions o;
-  o.device = c.device;
-  o.precision = static_cast<trackkit::Precision>(c.precision);
   o.batch_size = c.batch_size;
   trackkit::CropOptions& crop = o.crop;
   crop.preset = static_cast<trackkit::CropPreset>(c.preset);

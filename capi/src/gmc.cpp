@@ -69,14 +69,16 @@ TK_API tk_status tk_gmc_config_preset(const char* name, tk_gmc_config* config) {
   return trackkit::capi::tk_guard(fn, [&] {
     trackkit::capi::require_pointer(fn, "name", name);
     trackkit::capi::require_pointer(fn, "config", config);
-    const std::string n(name);
-    if (n == "original_pipeline") {
-      *config = to_config(trackkit::GmcOptions::original_pipeline());
-    } else if (n.rfind("reference_", 0) == 0) {
-      *config = to_config(trackkit::GmcOptions::reference(trackkit::parse_gmc_method(n.substr(10), "name")));
-    } else {
-      trackkit::fail_argument(fn, "name", "must be \"original_pipeline\" or \"reference_<method>\", got \"" + n + "\"");
-    }
+    *config = to_config(trackkit::GmcOptions::preset(name));
+  });
+}
+
+TK_API tk_status tk_gmc_config_from_yaml(const char* path, tk_gmc_config* config) {
+  constexpr const char* fn = "tk_gmc_config_from_yaml";
+  return trackkit::capi::tk_guard(fn, [&] {
+    trackkit::capi::require_pointer(fn, "path", path);
+    trackkit::capi::require_pointer(fn, "config", config);
+    *config = to_config(trackkit::GmcOptions::from_yaml(path));
   });
 }
 

@@ -27,11 +27,7 @@ trackkit::SegmenterOptions to_options(const char* fn, const tk_segmenter_config*
   const tk_segmenter_config c =
       trackkit::capi::read_config(fn, config, tk_segmenter_config_defaults(), sizeof(tk_segmenter_config));
   trackkit::SegmenterOptions o;
-  trackkit::capi::require_pointer(fn, "config->device", c.device);
-  o.device = c.device;
-  if (c.precision < TK_PRECISION_FP32 || c.precision > TK_PRECISION_BF16)
-    trackkit::fail_argument(fn, "config->precision", "must be a tk_precision, got " + std::to_string(c.precision));
-  o.precision = static_cast<trackkit::Precision>(c.precision);
+  trackkit::capi::read_device_and_precision(fn, c, o);
   o.input_bgr = c.input_bgr != 0, o.multimask_output = c.multimask_output != 0;
   o.full_resolution = c.full_resolution != 0, o.mask_boxes = c.mask_boxes != 0;
   o.mask_threshold = c.mask_threshold;

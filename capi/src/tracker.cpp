@@ -80,29 +80,26 @@ TK_API tk_status tk_tracker_config_preset(const char* name, double frame_rate, t
   return trackkit::capi::tk_guard(fn, [&] {
     trackkit::capi::require_pointer(fn, "name", name);
     trackkit::capi::require_pointer(fn, "config", config);
-    const std::string n(name);
-    trackkit::TrackerOptions o;
-    if (n == "bytetrack") {
-      o = trackkit::TrackerOptions::bytetrack();
-      o.frame_rate = frame_rate;
-    } else if (n == "bytetrack_mot17") {
-      o = trackkit::TrackerOptions::bytetrack_mot17(frame_rate);
-    } else if (n == "botsort") {
-      o = trackkit::TrackerOptions::botsort(frame_rate);
-    } else if (n == "ultralytics_bytetrack") {
-      o = trackkit::TrackerOptions::ultralytics_bytetrack();
-    } else if (n == "ultralytics_botsort") {
-      o = trackkit::TrackerOptions::ultralytics_botsort();
-    } else if (n == "original_pipeline") {
-      o = trackkit::TrackerOptions::original_pipeline(frame_rate);
-    } else {
-      trackkit::fail_argument(fn, "name",
-                              "must be \"bytetrack\", \"bytetrack_mot17\", \"botsort\", \"ultralytics_bytetrack\", "
-                              "\"ultralytics_botsort\" or \"original_pipeline\", got \"" +
-                                  n + "\"");
-    }
-    *config = to_config(o);
+    *config = to_config(trackkit::TrackerOptions::preset(name, frame_rate));
   });
+}
+
+TK_API tk_status tk_tracker_config_from_yaml(const char* path, double frame_rate, tk_tracker_config* config) {
+  constexpr const char* fn = "tk_tracker_config_from_yaml";
+  return trackkit::capi::tk_guard(fn, [&] {
+    trackkit::capi::require_pointer(fn, "path", path);
+    trackkit::capi::require_pointer(fn, "config", config);
+    *config = to_config(trackkit::TrackerOptions::from_yaml(path, frame_rate));
+  });
+}
+
+TK_API const char* tk_tracker_preset_name(size_t index) {
+  try {
+    static const std::vector<std::string> names = trackkit::TrackerOptions::preset_names();
+    return index < names.size() ? names[index].c_str() : nullptr;
+  } catch (...) { // out of memory on the first call: no name rather than an exception through C
+    return nullptr;
+  }
 }
 
 TK_API tk_status tk_tracker_create(const tk_tracker_config* config, tk_tracker** tracker) {

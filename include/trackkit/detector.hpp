@@ -57,7 +57,7 @@ class TRACKKIT_API Detector {
   /// input size, layout) from the archive's extra file config.txt where present. Throws Error naming
   /// `model_path` for a missing, corrupt or non-TorchScript file, or an output matching no layout (checked by
   /// one forward pass on a blank input).
-  Detector(const std::string& model_path, const DetectorOptions& options = {});
+  explicit Detector(const std::string& model_path, const DetectorOptions& options = {});
   ~Detector();
   Detector(Detector&&) noexcept;
   Detector& operator=(Detector&&) noexcept;

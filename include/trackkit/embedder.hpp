@@ -101,7 +101,7 @@ class TRACKKIT_API Embedder {
   /// Loads a TorchScript embedding model (tools/embedder/convert_models.py writes them) and its metadata (the
   /// archive's config.txt: input size, normalization, channels, embedding_dim). One forward pass on a blank batch
   /// of 2 checks the output: Error Model naming model_path unless it is [2,D] (or a tuple whose first tensor is).
-  Embedder(const std::string& model_path, const EmbedderOptions& options = {});
+  explicit Embedder(const std::string& model_path, const EmbedderOptions& options = {});
   ~Embedder();
   Embedder(Embedder&&) noexcept;
   Embedder& operator=(Embedder&&) noexcept;

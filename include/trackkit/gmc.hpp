@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "trackkit/export.hpp"
 
@@ -76,6 +77,15 @@ struct TRACKKIT_API GmcOptions {
   static GmcOptions reference(GmcMethod method);
   /// The pipeline trackkit grew from: ECC euclidean, 500 iterations, eps 1e-4, downscale 4.
   static GmcOptions original_pipeline();
+  /// Named settings, one of preset_names(): "original_pipeline", or "reference_<method>" for each method's
+  /// reference(): reference_none, reference_ecc, reference_orb, reference_sift, reference_sparse_optical_flow.
+  /// Unknown name -> Error (InvalidArgument) naming the argument and listing the valid names.
+  static GmcOptions preset(const std::string& name);
+  static std::vector<std::string> preset_names();
+  /// The GMC of an ultralytics tracker YAML (botsort.yaml): reference(method) with method from its gmc_method key
+  /// (sparseOptFlow, orb, sift, ecc, none/None); a file without it (bytetrack.yaml) gives GmcMethod::None, as
+  /// ultralytics' BYTETracker compensates nothing. Other keys are ignored. Errors as TrackerOptions::from_yaml's.
+  static GmcOptions from_yaml(const std::string& path);
 };
 
 /// One warp's quality record.
@@ -116,6 +126,14 @@ class TRACKKIT_API GMC {
   /// detections: optional [N,4+] boxes (x1,y1,x2,y2, full-resolution pixels, any float dtype) of this
   /// frame, kept out of feature detection when options.mask_detections.
   GmcResult apply(const at::Tensor& frame, const at::Tensor& detections = at::Tensor());
+  /// apply() for the stream's next B frames at once: frames uint8 [B,H,W] or [B,H,W,C] (one size a call).
+  /// Returns B warps, row i from frame i-1 to frame i, where frame -1 is the last frame given to apply() or
+  /// apply_batch() before; statuses as apply() gives frame by frame (row 0: FirstFrame on the first call or
+  /// after reset(), SizeChanged when the size differs from that frame's). apply() and apply_batch() share the
+  /// stream: any interleaving gives apply()'s results frame by frame. Pairs run in parallel as in estimate().
+  /// detections: optional [N,5+] rows (frame index in `frames`, x1, y1, x2, y2), masked as apply() masks a
+  /// frame by its boxes. B = 0: nothing happens, no rows.
+  GmcBatchResult apply_batch(const at::Tensor& frames, const at::Tensor& detections = at::Tensor());
   /// Stateless and batched: frames uint8 [B,H,W] or [B,H,W,C] of consecutive frames. Without `previous`,
   /// B-1 warps (frame i -> i+1); with `previous` ([H,W] or [H,W,C], same device), B warps, the first from
   /// `previous` to frames[0]. Pairs run in parallel (ATen's thread pool on the CPU, one batch on CUDA).
@@ -123,7 +141,7 @@ class TRACKKIT_API GMC {
   /// boxes of `previous` (as apply() masks a frame by the boxes it was given with). Does not touch apply's state.
   GmcBatchResult estimate(const at::Tensor& frames, const at::Tensor& previous = at::Tensor(),
                           const at::Tensor& detections = at::Tensor()) const;
-  /// Forgets the previous frame.
+  /// Forgets the previous frame (of apply() and apply_batch()).
   void reset();
   const GmcOptions& options() const;
 

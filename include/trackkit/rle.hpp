@@ -32,7 +32,7 @@ TRACKKIT_API RleMask rle_from_string(const std::string& counts, int64_t height, 
 
 /// IoU of every mask of `a` [N,H,W] with every mask of `b` [M,H,W] (bool/uint8, one grid): float64 [N,M] on the
 /// CPU, 0 where either mask is empty. The tracker's mask cue computes its mask IoUs with the same function
-/// (masks cropped to their bounding boxes, src/core/binary_mask.hpp); CUDA inputs are copied to the CPU.
+/// (masks cropped to their bounding boxes, src/ops/include/ops/binary_mask.hpp); CUDA inputs are copied to the CPU.
 TRACKKIT_API at::Tensor mask_iou(const at::Tensor& a, const at::Tensor& b);
 
 } // namespace trackkit

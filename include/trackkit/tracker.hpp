@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "trackkit/export.hpp"
@@ -58,6 +59,25 @@ struct TRACKKIT_API TrackerOptions {
   /// ultralytics' BOTSORT with its botsort.yaml (8.4): as ultralytics_bytetrack() plus the XYWH state, sizes
   /// warped by |R|, ReID gate IoU >= 0.5 and similarity >= 0.8 (half distance <= 0.2).
   static TrackerOptions ultralytics_botsort();
+
+  /// Named settings, one of preset_names(): "bytetrack" (bytetrack() at frame_rate), "bytetrack_mot17",
+  /// "botsort", "ultralytics_bytetrack", "ultralytics_botsort", "original_pipeline" (the functions above).
+  /// Unknown name -> trackkit::Error (InvalidArgument) naming the argument and listing the valid names.
+  /// frame_rate: the video's; presets whose lost-track buffer scales with it use it (ultralytics' keep 30 frames,
+  /// as ultralytics does). It must be finite and > 0 for every preset.
+  static TrackerOptions preset(const std::string& name, double frame_rate = 30);
+  /// The names preset() takes, in a fixed order.
+  static std::vector<std::string> preset_names();
+  /// ultralytics' tracker YAML (botsort.yaml / bytetrack.yaml of ultralytics >= 8.3.125): their keys and meanings
+  /// (docs/tracker.md has the mapping). Starts from ultralytics_botsort() or ultralytics_bytetrack() by the
+  /// required tracker_type and overrides the keys the file has. gmc_method is checked, not stored (read it with
+  /// GmcOptions::from_yaml); with_reid and model are accepted: ReID is on when update() is given embeddings. The
+  /// buffer stays track_buffer frames at any frame_rate, as in ultralytics. Throws Error naming the file and the
+  /// key: NotFound (missing file, a directory), InvalidArgument (not YAML, unknown key, wrong type or range),
+  /// Unsupported (trackkit built without yaml-cpp).
+  static TrackerOptions from_yaml(const std::string& path, double frame_rate = 30);
+  /// A path ending in .yaml/.yml -> from_yaml, else preset(). What every example's --tracker takes.
+  static TrackerOptions from_name_or_file(const std::string& name_or_path, double frame_rate = 30);
 };
 
 /// The status of an output track.
@@ -132,7 +152,7 @@ class TRACKKIT_API Tracker {
 /// Each stream has its own state and ids; results equal running one Tracker per stream.
 class TRACKKIT_API TrackerBank {
  public:
-  TrackerBank(int64_t streams, const TrackerOptions& options = TrackerOptions());
+  explicit TrackerBank(int64_t streams, const TrackerOptions& options = TrackerOptions());
   ~TrackerBank();
   TrackerBank(TrackerBank&&) noexcept;
   TrackerBank& operator=(TrackerBank&&) noexcept;

@@ -3,21 +3,21 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
-#include <chrono>
 #include <map>
 #include <string>
 #include <utility>
 
-#include "core/device_memory.hpp"
 #include "core/log.hpp"
-#include "detector/yolo_decode.hpp"
-#include "detector/yolo_model.hpp"
+#include "core/stopwatch.hpp"
+#include "runtime/device_memory.hpp"
 #include "trackkit/check.hpp"
 #include "trackkit/error.hpp"
+#include "yolo_decode.hpp"
+#include "yolo_model.hpp"
 
 namespace trackkit {
 
-using Clock = std::chrono::steady_clock;
+using detail::Clock;
 
 struct Detector::Impl {
   DetectorOptions options;
@@ -39,12 +39,9 @@ struct Detector::Impl {
     return layout == YoloLayout::V5 ? BoxScaling::Uniform : BoxScaling::PerAxis;
   }
 
-  double lap(Clock::time_point& t) {
+  double lap(Clock::time_point& t) const {
     if (stage_timing) detail::synchronize(device);
-    const Clock::time_point now = Clock::now();
-    const double s = std::chrono::duration<double>(now - t).count();
-    t = now;
-    return s;
+    return detail::lap(t);
   }
 
   /// Frames [B,H,W,3] of one size, on the model's device -> detections in frame pixels, fixed-size form.

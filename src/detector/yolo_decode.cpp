@@ -1,4 +1,4 @@
-#include "detector/yolo_decode.hpp"
+#include "yolo_decode.hpp"
 
 #include <ATen/ATen.h>
 
@@ -50,10 +50,8 @@ YoloLayout resolve_layout(const at::Tensor& raw, YoloLayout declared, const std:
       layout = YoloLayout::V8;
     else if (metadata_layout == "yolov5")
       layout = YoloLayout::V5;
-    else if (metadata_layout == "end2end")
+    else if (metadata_layout == "end2end" || (y == 6 && x <= 1000)) // [B,K,6]: K detections, not thousands of anchors
       layout = YoloLayout::EndToEnd;
-    else if (y == 6 && x <= 1000)
-      layout = YoloLayout::EndToEnd; // [B,K,6]: K detections, not thousands of anchors
     else
       layout = x < y ? YoloLayout::V8 : YoloLayout::V5;
   }

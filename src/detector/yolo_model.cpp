@@ -1,4 +1,4 @@
-#include "detector/yolo_model.hpp"
+#include "yolo_model.hpp"
 
 #include <opencv2/core.hpp>
 

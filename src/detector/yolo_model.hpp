@@ -1,6 +1,6 @@
 #pragma once
 // A YOLO TorchScript export: loading, its metadata (the archive's config.txt, as ultralytics and yolov5 write
-// it), precision, and forward, on the shared ScriptModel (src/core/script_model.hpp).
+// it), precision, and forward, on the shared ScriptModel (src/runtime/include/runtime/script_model.hpp).
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/script_model.hpp"
+#include "runtime/script_model.hpp"
 #include "trackkit/device.hpp"
 
 namespace trackkit::detail {

@@ -8,9 +8,9 @@
 #include <string>
 #include <utility>
 
-#include "core/device_memory.hpp"
-#include "e2p/e2p_kernels.hpp"
-#include "e2p/e2p_views.hpp"
+#include "e2p_kernels.hpp"
+#include "e2p_views.hpp"
+#include "runtime/device_memory.hpp"
 #include "trackkit/check.hpp"
 #include "trackkit/e2p.hpp"
 

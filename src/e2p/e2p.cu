@@ -13,8 +13,8 @@
 #include <cstdint>
 
 #include "core/cuda_check.hpp"
-#include "e2p/e2p_kernels.hpp"
-#include "e2p/e2p_launch.cuh"
+#include "e2p_kernels.hpp"
+#include "e2p_launch.cuh"
 #include "trackkit/error.hpp"
 
 namespace trackkit::detail::e2p {

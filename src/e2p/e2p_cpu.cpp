@@ -6,7 +6,7 @@
 #include <ATen/ops/empty.h>
 #include <c10/util/Half.h>
 
-#include "e2p/e2p_kernels.hpp"
+#include "e2p_kernels.hpp"
 
 namespace trackkit::detail::e2p {
 

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "e2p/e2p_formula.hpp"
+#include "e2p_formula.hpp"
 
 namespace trackkit::detail::e2p {
 

@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "e2p/e2p_kernels.hpp"
+#include "e2p_kernels.hpp"
 
 namespace trackkit::detail::e2p {
 

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "core/cuda_check.hpp"
-#include "e2p/e2p_launch.cuh"
+#include "e2p_launch.cuh"
 
 namespace trackkit::detail::e2p {
 namespace {

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "e2p/e2p_views.hpp"
+#include "e2p_views.hpp"
 #include "trackkit/error.hpp"
 
 namespace trackkit {

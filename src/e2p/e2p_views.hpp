@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "e2p/e2p_formula.hpp"
+#include "e2p_formula.hpp"
 #include "trackkit/e2p.hpp"
 
 namespace trackkit::detail::e2p {

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "embedder/cluster_formula.hpp"
-#include "embedder/cluster_kernels.hpp"
+#include "cluster_formula.hpp"
+#include "cluster_kernels.hpp"
 #include "trackkit/check.hpp"
 
 namespace trackkit {

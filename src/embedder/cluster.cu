@@ -2,9 +2,9 @@
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
 
+#include "cluster_formula.hpp"
+#include "cluster_kernels.hpp"
 #include "core/cuda_check.hpp"
-#include "embedder/cluster_formula.hpp"
-#include "embedder/cluster_kernels.hpp"
 
 namespace trackkit::detail {
 namespace {

@@ -2,8 +2,8 @@
 
 #include <vector>
 
-#include "embedder/cluster_formula.hpp"
-#include "embedder/cluster_kernels.hpp"
+#include "cluster_formula.hpp"
+#include "cluster_kernels.hpp"
 
 namespace trackkit::detail {
 

@@ -5,9 +5,9 @@
 #include <cmath>
 #include <string>
 
-#include "embedder/crop_internal.hpp"
-#include "embedder/crop_kernels.hpp"
-#include "embedder/similarity.hpp"
+#include "crop_internal.hpp"
+#include "crop_kernels.hpp"
+#include "similarity.hpp"
 #include "trackkit/check.hpp"
 
 namespace trackkit::detail {

@@ -5,7 +5,7 @@
 #include <c10/util/Half.h>
 
 #include "core/cuda_check.hpp"
-#include "embedder/crop_kernels.hpp"
+#include "crop_kernels.hpp"
 
 namespace trackkit::detail {
 namespace {

@@ -3,7 +3,7 @@
 #include <c10/util/BFloat16.h>
 #include <c10/util/Half.h>
 
-#include "embedder/crop_kernels.hpp"
+#include "crop_kernels.hpp"
 
 namespace trackkit::detail {
 

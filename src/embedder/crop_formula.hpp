@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "core/letterbox_formula.hpp"
+#include "ops/letterbox_formula.hpp"
 
 namespace trackkit::detail {
 

@@ -5,7 +5,7 @@
 
 #include <string_view>
 
-#include "embedder/crop_formula.hpp"
+#include "crop_formula.hpp"
 #include "trackkit/embedder.hpp"
 
 namespace trackkit::detail {

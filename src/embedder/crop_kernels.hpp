@@ -2,7 +2,7 @@
 // The crop kernels behind trackkit::crop_boxes / crop_aligned (src/embedder/crop.cpp).
 #include <ATen/core/Tensor.h>
 
-#include "embedder/crop_formula.hpp"
+#include "crop_formula.hpp"
 
 namespace trackkit::detail {
 

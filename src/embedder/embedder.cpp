@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <string>
 
-#include "core/device_memory.hpp"
 #include "core/log.hpp"
-#include "core/script_model.hpp"
-#include "embedder/crop_internal.hpp"
+#include "crop_internal.hpp"
+#include "runtime/device_memory.hpp"
+#include "runtime/script_model.hpp"
 #include "trackkit/check.hpp"
 #include "trackkit/error.hpp"
 

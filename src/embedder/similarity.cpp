@@ -1,4 +1,4 @@
-#include "embedder/similarity.hpp"
+#include "similarity.hpp"
 
 #include <ATen/ATen.h>
 

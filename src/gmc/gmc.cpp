@@ -1,16 +1,17 @@
-// trackkit::GMC: argument checks, the stateful stream (apply) and the batch (estimate), and the dispatch
-// between the CPU methods (OpenCV, parallel over pairs) and the batched GPU ECC (gmc_torch.hpp).
+// trackkit::GMC: argument checks, the stream (apply, apply_batch: one state) and the stateless batch (estimate),
+// and the dispatch between the CPU methods (OpenCV, parallel over pairs) and the batched GPU ECC (gmc_torch.hpp).
 #include "trackkit/gmc.hpp"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "gmc/gmc_internal.hpp"
-#include "gmc/gmc_torch.hpp"
+#include "gmc_internal.hpp"
+#include "gmc_torch.hpp"
 #include "trackkit/check.hpp"
 
 namespace trackkit {
@@ -21,7 +22,7 @@ namespace {
 
 namespace g = detail::gmc;
 
-// [H,W] or [H,W,C] (apply) / [B,H,W] or [B,H,W,C] (estimate) uint8 -> [B,H,W,C] with C = 1 or 3.
+// [H,W] or [H,W,C] (apply) / [B,H,W] or [B,H,W,C] (batches) uint8 -> [B,H,W,C] with C = 1 or 3.
 at::Tensor check_frames(const char* fn, const char* arg, const at::Tensor& t, bool batched) {
   TensorCheck check(fn, arg, t);
   check.dtype(at::kByte);
@@ -47,6 +48,41 @@ at::Tensor check_boxes(const char* fn, const char* arg, const at::Tensor& t, int
   }
   check.finite();
   return t.to(at::kDouble).contiguous();
+}
+
+/// Detection boxes grouped by frame: frame f's are rows begin[f - first]..begin[f - first + 1] of `boxes`
+/// ([N,4] float64, contiguous). Frame numbers start at `first` (-1: estimate's `previous`).
+struct FrameBoxes {
+  at::Tensor boxes;
+  std::vector<int64_t> begin;
+  int64_t first = 0;
+
+  g::BoxList of(int64_t frame) const {
+    if (!boxes.defined() || begin.empty()) return {};
+    const int64_t i = frame - first;
+    return {boxes.const_data_ptr<double>() + begin[i] * 4, begin[i + 1] - begin[i]};
+  }
+};
+
+/// d: checked [N,5+] rows (frame number in [first, first + frames), x1, y1, x2, y2).
+FrameBoxes group_by_frame(const char* fn, const at::Tensor& d, int64_t first, int64_t frames) {
+  FrameBoxes r;
+  r.first = first;
+  if (!d.defined()) return r;
+  const at::Tensor index = d.select(1, 0);
+  const int64_t end = first + frames;
+  if (d.size(0) > 0 &&
+      (index.min().item<double>() < first || index.max().item<double>() >= end || !at::equal(index, index.round()))) {
+    fail_argument(fn, "detections",
+                  "column 0 must hold frame indices in [" + std::to_string(first) + "," + std::to_string(end) + ")");
+  }
+  const at::Tensor sorted = d.index_select(0, at::argsort(index, /*stable=*/true));
+  r.boxes = sorted.narrow(1, 1, 4).contiguous(); // BoxList reads 4 values a box
+  const at::Tensor counts = at::bincount(sorted.select(1, 0).to(at::kLong) - first, {}, frames);
+  r.begin.assign(frames + 1, 0);
+  const int64_t* c = counts.const_data_ptr<int64_t>();
+  for (int64_t i = 0; i < frames; ++i) r.begin[i + 1] = r.begin[i] + c[i];
+  return r;
 }
 
 cv::Mat as_mat(const at::Tensor& frame) { // [H,W,C] uint8 contiguous CPU, viewed without a copy
@@ -75,6 +111,12 @@ void store(const GmcOptions& o, const g::PairEstimate& e, const g::Prepared& cur
   q = e.quality;
 }
 
+void to_device(GmcBatchResult& r, const c10::Device& device) {
+  if (r.warps.device() == device) return;
+  for (at::Tensor* t : {&r.warps, &r.status, &r.points, &r.inliers, &r.score}) *t = t->to(device);
+}
+
+// n identity warps with status Ok.
 GmcBatchResult empty_batch(int64_t n, int rows, const c10::Device& device) {
   const auto f64 = at::TensorOptions().dtype(at::kDouble);
   const auto i32 = at::TensorOptions().dtype(at::kInt);
@@ -84,25 +126,106 @@ GmcBatchResult empty_batch(int64_t n, int rows, const c10::Device& device) {
   r.points = at::zeros({n}, i32);
   r.inliers = at::zeros({n}, i32);
   r.score = at::zeros({n}, f64);
-  if (device.is_cuda()) {
-    for (at::Tensor* t : {&r.warps, &r.status, &r.points, &r.inliers, &r.score}) *t = t->to(device);
-  }
+  to_device(r, device);
   return r;
 }
 
-/// boxes: [N,4] contiguous float64, grouped by frame; frame f's rows are begin[f]..begin[f+1].
-g::BoxList boxes_of_frame(const at::Tensor& boxes, const std::vector<int64_t>& begin, int64_t frame) {
-  if (!boxes.defined() || begin.empty()) return {};
-  return {boxes.const_data_ptr<double>() + begin[frame] * 4, begin[frame + 1] - begin[frame]};
+/// Prepares host frames [H,W,C] frame_at(0..count-1) in parallel, frame i masked by boxes.of(first + i).
+/// `recycle` (optional): buffers for frame 0.
+std::vector<g::Prepared> prepare_frames(const GmcOptions& o, int64_t count,
+                                        const std::function<at::Tensor(int64_t)>& frame_at, const FrameBoxes& boxes,
+                                        g::Prepared* recycle = nullptr) {
+  std::vector<g::Prepared> prepared(count);
+  at::parallel_for(0, count, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) {
+      g::Prepared buffers = i == 0 && recycle != nullptr ? std::move(*recycle) : g::Prepared();
+      prepared[i] = g::prepare_cpu(o, as_mat(frame_at(i)), boxes.of(boxes.first + i), std::move(buffers));
+    }
+  });
+  return prepared;
+}
+
+/// Pairs chain[i] -> chain[i+1] in parallel into rows row + i of r (CPU tensors).
+void estimate_chain(const GmcOptions& o, const std::vector<const g::Prepared*>& chain, GmcBatchResult& r, int64_t row) {
+  const int64_t rows = warp_rows(o) * 3;
+  at::parallel_for(0, static_cast<int64_t>(chain.size()) - 1, 1, [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) {
+      GmcQuality q;
+      store(o, g::estimate_pair_cpu(o, *chain[i], *chain[i + 1]), *chain[i + 1],
+            r.warps.data_ptr<double>() + (row + i) * rows, q);
+      r.status.data_ptr<int32_t>()[row + i] = static_cast<int32_t>(q.status);
+      r.points.data_ptr<int32_t>()[row + i] = q.points;
+      r.inliers.data_ptr<int32_t>()[row + i] = q.inliers;
+      r.score.data_ptr<double>()[row + i] = q.score;
+    }
+  });
+}
+
+g::TorchFrames concat(const g::TorchFrames& a, const g::TorchFrames& b) {
+  g::TorchFrames t = a;
+  for (size_t l = 0; l < t.levels.size(); ++l) t.levels[l] = at::cat({a.levels[l], b.levels[l]});
+  t.flat = at::cat({a.flat, b.flat});
+  return t;
 }
 
 } // namespace
 
 struct GMC::Impl {
   GmcOptions options;
-  std::optional<g::Prepared> previous;        // CPU methods
+  std::optional<g::Prepared> previous;        // CPU methods: the stream's last frame, masked by its boxes
   g::Prepared recycle;                        // the frame before, whose buffers the next frame reuses
-  std::optional<g::TorchFrames> previous_gpu; // batched ECC on CUDA
+  std::optional<g::TorchFrames> previous_gpu; // batched ECC (CUDA frames, ecc_batched_on_cpu)
+
+  // The stream's next B >= 1 frames f [B,H,W,C]: warp i from frame i-1 (the stream's last frame for i = 0).
+  // Results on the host for the CPU methods, on the frames' device for the batched ECC.
+  GmcBatchResult advance(const at::Tensor& f, const FrameBoxes& boxes) {
+    return use_torch_path(options, f) ? advance_torch(f) : advance_cpu(f, boxes);
+  }
+
+  GmcBatchResult advance_cpu(const at::Tensor& f, const FrameBoxes& boxes) {
+    previous_gpu.reset();
+    const at::Tensor host = f.cpu();
+    std::vector<g::Prepared> prepared = prepare_frames(
+        options, f.size(0), [&](int64_t i) { return host[i]; }, boxes, &recycle);
+    std::vector<const g::Prepared*> chain;
+    if (previous) chain.push_back(&*previous);
+    for (const g::Prepared& p : prepared) chain.push_back(&p);
+    GmcBatchResult r = empty_batch(f.size(0), warp_rows(options), c10::Device(c10::kCPU));
+    if (!previous) r.status.data_ptr<int32_t>()[0] = static_cast<int32_t>(GmcStatus::FirstFrame);
+    estimate_chain(options, chain, r, previous ? 0 : 1); // a size change gives SizeChanged there
+    if (previous) recycle = std::move(*previous);
+    previous = std::move(prepared.back());
+    return r;
+  }
+
+  GmcBatchResult advance_torch(const at::Tensor& f) {
+    previous.reset();
+    const int64_t b = f.size(0);
+    g::TorchFrames cur = g::prepare_torch(options, f);
+    GmcBatchResult r = empty_batch(b, 2, f.device());
+    const bool resized =
+        previous_gpu && (previous_gpu->full_width != cur.full_width || previous_gpu->full_height != cur.full_height);
+    const bool chained = previous_gpu && !resized && previous_gpu->levels[0].device() == f.device();
+    if (!chained) r.status[0].fill_(static_cast<int>(resized ? GmcStatus::SizeChanged : GmcStatus::FirstFrame));
+    const int64_t row = chained ? 0 : 1;
+    if (row < b) {
+      const g::TorchFrames from = !chained ? cur.slice(0, b - 1)
+                                  : b == 1 ? *previous_gpu
+                                           : concat(*previous_gpu, cur.slice(0, b - 1));
+      const g::TorchPairs p = g::ecc_torch(options, from, cur.slice(row, b));
+      r.warps.narrow(0, row, b - row).copy_(p.warps);
+      r.status.narrow(0, row, b - row).copy_(p.status);
+      r.points.narrow(0, row, b - row).copy_(p.points);
+      r.score.narrow(0, row, b - row).copy_(p.score);
+    }
+    if (b > 1) { // a copy of the last frame, not a view holding the whole batch's pyramids
+      cur = cur.slice(b - 1, b);
+      for (at::Tensor& l : cur.levels) l = l.clone();
+      cur.flat = cur.flat.clone();
+    }
+    previous_gpu = std::move(cur);
+    return r;
+  }
 };
 
 GMC::GMC(const GmcOptions& options) : impl_(std::make_unique<Impl>()) {
@@ -120,45 +243,28 @@ void GMC::reset() {
 
 GmcResult GMC::apply(const at::Tensor& frame, const at::Tensor& detections) {
   constexpr const char* fn = "GMC::apply";
-  const GmcOptions& o = impl_->options;
   const at::Tensor f = check_frames(fn, "frame", frame, false);
   const at::Tensor d = check_boxes(fn, "detections", detections, 4);
+  FrameBoxes boxes;
+  if (d.defined()) boxes.boxes = d.narrow(1, 0, 4).contiguous(), boxes.begin = {0, d.size(0)};
+  const GmcBatchResult r = impl_->advance(f, boxes);
   GmcResult result;
-  const int rows = warp_rows(o);
-  if (use_torch_path(o, f)) {
-    g::TorchFrames cur = g::prepare_torch(o, f);
-    impl_->previous.reset();
-    const auto& prev = impl_->previous_gpu;
-    const bool resized = prev && (prev->full_width != cur.full_width || prev->full_height != cur.full_height);
-    if (!prev || resized || prev->levels[0].device() != cur.levels[0].device()) {
-      impl_->previous_gpu = std::move(cur);
-      result.warp = at::eye(3, at::TensorOptions().dtype(at::kDouble).device(f.device())).slice(0, 0, rows);
-      if (resized) result.quality.status = GmcStatus::SizeChanged;
-      return result;
-    }
-    const g::TorchPairs p = g::ecc_torch(o, *impl_->previous_gpu, cur);
-    impl_->previous_gpu = std::move(cur);
-    result.warp = p.warps[0];
-    result.quality.status = static_cast<GmcStatus>(p.status[0].item<int32_t>());
-    result.quality.points = p.points[0].item<int32_t>();
-    result.quality.score = p.score[0].item<double>();
-    return result;
-  }
-  impl_->previous_gpu.reset();
-  const at::Tensor host = f.cpu()[0];
-  at::Tensor boxes = d.defined() ? d.narrow(1, 0, 4).contiguous() : d;
-  const g::BoxList box_list{boxes.defined() ? boxes.const_data_ptr<double>() : nullptr,
-                            boxes.defined() ? boxes.size(0) : 0};
-  g::Prepared cur = g::prepare_cpu(o, as_mat(host), box_list, std::move(impl_->recycle));
-  at::Tensor warp = at::eye(3, at::kDouble).slice(0, 0, rows).contiguous();
-  if (impl_->previous) {
-    const g::PairEstimate e = g::estimate_pair_cpu(o, *impl_->previous, cur);
-    store(o, e, cur, warp.data_ptr<double>(), result.quality);
-    impl_->recycle = std::move(*impl_->previous);
-  }
-  impl_->previous = std::move(cur);
-  result.warp = warp.to(f.device());
+  result.warp = r.warps[0].to(f.device());
+  result.quality.status = static_cast<GmcStatus>(r.status[0].item<int32_t>());
+  result.quality.points = r.points[0].item<int32_t>();
+  result.quality.inliers = r.inliers[0].item<int32_t>();
+  result.quality.score = r.score[0].item<double>();
   return result;
+}
+
+GmcBatchResult GMC::apply_batch(const at::Tensor& frames, const at::Tensor& detections) {
+  constexpr const char* fn = "GMC::apply_batch";
+  const at::Tensor f = check_frames(fn, "frames", frames, true);
+  const FrameBoxes boxes = group_by_frame(fn, check_boxes(fn, "detections", detections, 5), 0, f.size(0));
+  if (f.size(0) == 0) return empty_batch(0, warp_rows(impl_->options), f.device());
+  GmcBatchResult r = impl_->advance(f, boxes);
+  to_device(r, f.device());
+  return r;
 }
 
 GmcBatchResult GMC::estimate(const at::Tensor& frames, const at::Tensor& previous, const at::Tensor& detections) const {
@@ -186,51 +292,18 @@ GmcBatchResult GMC::estimate(const at::Tensor& frames, const at::Tensor& previou
     return {p.warps, p.status, p.points, r.inliers, p.score};
   }
   GmcBatchResult r = empty_batch(n, rows, c10::Device(c10::kCPU));
-  if (n == 0) return r.warps.device() == f.device() ? r : empty_batch(n, rows, f.device());
-  // Frames stay where they are (no concatenation with `previous`: a batch of 1080p frames is hundreds of MB).
-  const at::Tensor host = f.cpu(), host_previous = has_previous ? p.cpu() : p;
-  const auto frame_at = [&](int64_t i) { return has_previous ? (i == 0 ? host_previous[0] : host[i - 1]) : host[i]; };
-  // Detection rows grouped by prepared frame (`previous` first when given, its rows marked -1).
-  std::vector<int64_t> begin;
-  at::Tensor sorted, sorted_boxes;
-  if (d.defined()) {
-    const at::Tensor index = d.select(1, 0);
-    const int64_t first = has_previous ? -1 : 0; // -1: boxes of `previous`
-    if (d.size(0) > 0 && (index.min().item<double>() < first || index.max().item<double>() >= frames.size(0) ||
-                          !at::equal(index, index.round()))) {
-      fail_argument(
-          fn, "detections",
-          "column 0 must hold frame indices in [" + std::to_string(first) + "," + std::to_string(frames.size(0)) + ")");
-    }
-    sorted = d.index_select(0, at::argsort(index, /*stable=*/true)).contiguous();
-    sorted_boxes = sorted.narrow(1, 1, 4).contiguous(); // BoxList reads 4 values a box
-    const at::Tensor counts = at::bincount(sorted.select(1, 0).to(at::kLong) - first, {}, b);
-    begin.assign(b + 1, 0);
-    const int64_t* c = counts.const_data_ptr<int64_t>();
-    for (int64_t i = 0; i < b; ++i) begin[i + 1] = begin[i] + c[i];
+  if (n > 0) {
+    // Frames stay where they are (no concatenation with `previous`: a batch of 1080p frames is hundreds of MB).
+    const at::Tensor host = f.cpu(), host_previous = has_previous ? p.cpu() : p;
+    const auto frame_at = [&](int64_t i) { return has_previous ? (i == 0 ? host_previous[0] : host[i - 1]) : host[i]; };
+    const FrameBoxes boxes = group_by_frame(fn, d, has_previous ? -1 : 0, f.size(0) + (has_previous ? 1 : 0));
+    const std::vector<g::Prepared> prepared = prepare_frames(o, b, frame_at, boxes);
+    std::vector<const g::Prepared*> chain;
+    chain.reserve(prepared.size());
+    for (const g::Prepared& x : prepared) chain.push_back(&x);
+    estimate_chain(o, chain, r, 0);
   }
-  std::vector<g::Prepared> prepared(b);
-  at::parallel_for(0, b, 1, [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; ++i)
-      prepared[i] = g::prepare_cpu(o, as_mat(frame_at(i)), boxes_of_frame(sorted_boxes, begin, i));
-  });
-  double* warps = r.warps.data_ptr<double>();
-  std::vector<GmcQuality> quality(n);
-  at::parallel_for(0, n, 1, [&](int64_t lo, int64_t hi) {
-    for (int64_t i = lo; i < hi; ++i) {
-      store(o, g::estimate_pair_cpu(o, prepared[i], prepared[i + 1]), prepared[i + 1], warps + i * rows * 3,
-            quality[i]);
-    }
-  });
-  for (int64_t i = 0; i < n; ++i) {
-    r.status.data_ptr<int32_t>()[i] = static_cast<int32_t>(quality[i].status);
-    r.points.data_ptr<int32_t>()[i] = quality[i].points;
-    r.inliers.data_ptr<int32_t>()[i] = quality[i].inliers;
-    r.score.data_ptr<double>()[i] = quality[i].score;
-  }
-  if (f.is_cuda()) {
-    for (at::Tensor* t : {&r.warps, &r.status, &r.points, &r.inliers, &r.score}) *t = t->to(f.device());
-  }
+  to_device(r, f.device());
   return r;
 }
 

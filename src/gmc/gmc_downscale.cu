@@ -5,8 +5,8 @@
 #include <c10/cuda/CUDAStream.h>
 
 #include "core/cuda_check.hpp"
-#include "gmc/gmc_grey_formula.hpp"
-#include "gmc/gmc_torch.hpp"
+#include "gmc_grey_formula.hpp"
+#include "gmc_torch.hpp"
 
 namespace trackkit::detail::gmc {
 namespace {

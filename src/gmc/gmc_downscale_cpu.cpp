@@ -2,8 +2,8 @@
 #include <ATen/Parallel.h>
 #include <ATen/ops/empty.h>
 
-#include "gmc/gmc_grey_formula.hpp"
-#include "gmc/gmc_torch.hpp"
+#include "gmc_grey_formula.hpp"
+#include "gmc_torch.hpp"
 
 namespace trackkit::detail::gmc {
 

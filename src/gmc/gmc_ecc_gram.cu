@@ -8,8 +8,8 @@
 #include <algorithm>
 
 #include "core/cuda_check.hpp"
-#include "gmc/gmc_ecc_formula.hpp"
-#include "gmc/gmc_torch.hpp"
+#include "gmc_ecc_formula.hpp"
+#include "gmc_torch.hpp"
 
 namespace trackkit::detail::gmc {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <vector>
 
-#include "gmc/gmc_ecc_formula.hpp"
-#include "gmc/gmc_torch.hpp"
+#include "gmc_ecc_formula.hpp"
+#include "gmc_torch.hpp"
 
 namespace trackkit::detail::gmc {
 namespace {

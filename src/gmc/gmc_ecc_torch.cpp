@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "gmc/gmc_torch.hpp"
+#include "gmc_torch.hpp"
 
 namespace trackkit::detail::gmc {
 

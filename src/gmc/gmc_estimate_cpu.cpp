@@ -6,7 +6,7 @@
 #include <cmath>
 #include <vector>
 
-#include "gmc/gmc_internal.hpp"
+#include "gmc_internal.hpp"
 
 namespace trackkit::detail::gmc {
 namespace {

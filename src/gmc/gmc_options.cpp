@@ -1,6 +1,7 @@
 // GMC's names, presets and option validation.
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "trackkit/error.hpp"
 #include "trackkit/gmc.hpp"
@@ -65,6 +66,46 @@ GmcOptions GmcOptions::original_pipeline() {
   o.downscale = 4;
   return o;
 }
+
+namespace {
+
+template <GmcMethod Method>
+GmcOptions reference_of() {
+  return GmcOptions::reference(Method);
+}
+
+struct Preset {
+  const char* name;
+  GmcOptions (*make)();
+};
+// The one list of names preset(), preset_names() and the C ABI read: reference_<gmc_method_name()> per method.
+constexpr Preset presets[] = {
+    {"original_pipeline", &GmcOptions::original_pipeline},
+    {"reference_none", &reference_of<GmcMethod::None>},
+    {"reference_ecc", &reference_of<GmcMethod::Ecc>},
+    {"reference_orb", &reference_of<GmcMethod::Orb>},
+    {"reference_sift", &reference_of<GmcMethod::Sift>},
+    {"reference_sparse_optical_flow", &reference_of<GmcMethod::SparseOpticalFlow>},
+};
+
+} // namespace
+
+GmcOptions GmcOptions::preset(const std::string& name) {
+  std::string valid;
+  for (const Preset& p : presets) {
+    if (name == p.name) return p.make();
+    valid += (valid.empty() ? "" : ", ") + std::string(p.name);
+  }
+  fail_argument("GmcOptions::preset", "name", "must be one of " + valid + "; got \"" + name + "\"");
+}
+
+std::vector<std::string> GmcOptions::preset_names() {
+  std::vector<std::string> names;
+  for (const Preset& p : presets) names.emplace_back(p.name);
+  return names;
+}
+
+// GmcOptions::from_yaml is defined with the reader of ultralytics' tracker files (src/tracker/ultralytics_yaml.cpp).
 
 namespace detail::gmc {
 

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "gmc/gmc_internal.hpp"
+#include "gmc_internal.hpp"
 
 namespace trackkit::detail::gmc {
 namespace {

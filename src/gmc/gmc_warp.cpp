@@ -1,7 +1,7 @@
 // Warp bookkeeping shared by every method: coordinate conventions, scaling and plausibility.
 #include <cmath>
 
-#include "gmc/gmc_internal.hpp"
+#include "gmc_internal.hpp"
 
 namespace trackkit::detail::gmc {
 namespace {
@@ -30,8 +30,8 @@ cv::Matx33d rescale(const cv::Matx33d& warp, double sx, double sy) {
 }
 
 bool plausible(const cv::Matx33d& warp, double max_scale_change, int width, int height) {
-  for (int i = 0; i < 9; ++i) {
-    if (!std::isfinite(warp.val[i])) return false;
+  for (const double v : warp.val) {
+    if (!std::isfinite(v)) return false;
   }
   if (std::abs(warp(2, 2)) < 1e-12) return false;
   const cv::Matx33d w = warp * (1.0 / warp(2, 2));

@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <filesystem>
@@ -19,7 +18,8 @@
 #include <mutex>
 #include <thread>
 
-#include "pipeline/npy_frames.hpp"
+#include "core/stopwatch.hpp"
+#include "npy_frames.hpp"
 #include "trackkit/device.hpp"
 #include "trackkit/error.hpp"
 #include "trackkit/mot.hpp"
@@ -31,8 +31,8 @@ namespace trackkit {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+using detail::Clock;
+using detail::seconds_since;
 
 [[noreturn]] void fail_path(const std::string& path, const std::string& problem, ErrorCode code) {
   throw Error(code, "FrameReader: path \"" + path + "\" " + problem);

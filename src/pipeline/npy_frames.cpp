@@ -1,4 +1,4 @@
-#include "pipeline/npy_frames.hpp"
+#include "npy_frames.hpp"
 
 #include <ATen/ATen.h>
 #include <fcntl.h>

@@ -6,10 +6,10 @@
 #include <c10/core/Event.h>
 #include <c10/core/impl/VirtualGuardImpl.h>
 
-#include <chrono>
 #include <optional>
 
-#include "core/device_memory.hpp"
+#include "core/stopwatch.hpp"
+#include "runtime/device_memory.hpp"
 #include "trackkit/check.hpp"
 #include "trackkit/error.hpp"
 
@@ -17,8 +17,8 @@ namespace trackkit {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+using detail::Clock;
+using detail::seconds_since;
 
 /// A batch between push (detection launched) and completion (motion estimated, tracked).
 struct InFlight {
@@ -40,8 +40,6 @@ struct TrackingPipeline::Impl {
   GMC gmc;
   Tracker tracker;
   std::optional<InFlight> in_flight;
-  at::Tensor previous;       // the last frame of the previous batch (GMC's first pair) ...
-  at::Tensor previous_boxes; // ... and its detections [n,4], kept out of its features as GMC::apply would
   int64_t next_frame = 0;
   PipelineTimes times;
 
@@ -88,7 +86,6 @@ struct TrackingPipeline::Impl {
       times.detect += f.events[1].elapsedTime(f.events[2]) / 1000;
     }
     const int64_t b = f.frames.size(0);
-    const at::Tensor host_frames = f.frames.is_cuda() ? at::Tensor() : f.frames;
     const int64_t* counts = f.counts.data_ptr<int64_t>();
     std::vector<at::Tensor> detections(b);
     std::vector<at::Tensor> masked_rows; // frame index, x1, y1, x2, y2: kept out of GMC's feature search
@@ -97,21 +94,14 @@ struct TrackingPipeline::Impl {
       masked_rows.push_back(
           at::cat({at::full({counts[i], 1}, static_cast<float>(i)), detections[i].narrow(1, 0, 4)}, 1));
     }
-    // Camera motion of every frame pair of the batch in parallel; the first pair starts at the previous batch.
+    // Camera motion of every frame pair of the batch in parallel on the host (the GPU detects the next batch
+    // meanwhile); GMC's stream state chains the first pair to the previous batch's last frame and its boxes.
     at::Tensor warps = at::eye(3, at::kDouble).narrow(0, 0, 2).expand({b, 2, 3}).contiguous();
     at::Tensor status = at::full({b}, static_cast<int>(GmcStatus::FirstFrame), at::kInt);
     if (options.gmc.method != GmcMethod::None) {
       const auto start = Clock::now();
-      const at::Tensor frames = f.frames.is_cuda() ? f.frames.cpu() : f.frames;
-      const bool same_size = previous.defined() && previous.sizes() == frames[0].sizes();
-      if (same_size) masked_rows.push_back(at::cat({at::full({previous_boxes.size(0), 1}, -1.f), previous_boxes}, 1));
-      const GmcBatchResult r = gmc.estimate(frames, same_size ? previous : at::Tensor(), at::cat(masked_rows));
-      // Without a previous frame (or after a size change) the first frame has no warp: identity, FirstFrame.
-      const int64_t offset = b - r.warps.size(0);
-      warps.narrow(0, offset, b - offset).copy_(r.warps.cpu());
-      status.narrow(0, offset, b - offset).copy_(r.status.cpu());
-      if (previous.defined() && !same_size) status[0] = static_cast<int>(GmcStatus::SizeChanged);
-      previous = frames[b - 1].clone(), previous_boxes = detections[b - 1].narrow(1, 0, 4);
+      const GmcBatchResult r = gmc.apply_batch(f.frames.cpu(), at::cat(masked_rows));
+      warps = r.warps, status = r.status;
       times.gmc += seconds_since(start);
     }
     const auto start = Clock::now();
@@ -189,7 +179,7 @@ std::vector<FrameTracks> TrackingPipeline::process(const at::Tensor& frames) {
 void TrackingPipeline::reset() {
   if (impl_->in_flight && !impl_->in_flight->events.empty()) impl_->in_flight->events.back().synchronize();
   impl_->in_flight.reset();
-  impl_->previous = impl_->previous_boxes = at::Tensor();
+  impl_->gmc.reset();
   impl_->next_frame = 0;
   impl_->tracker.reset();
 }

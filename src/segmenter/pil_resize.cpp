@@ -1,4 +1,4 @@
-#include "segmenter/pil_resize.hpp"
+#include "pil_resize.hpp"
 
 #include <ATen/ATen.h>
 
@@ -6,8 +6,8 @@
 #include <cmath>
 #include <vector>
 
-#include "segmenter/pil_resize_formula.hpp"
-#include "segmenter/pil_resize_kernels.hpp"
+#include "pil_resize_formula.hpp"
+#include "pil_resize_kernels.hpp"
 #include "trackkit/check.hpp"
 #include "trackkit/error.hpp"
 #include "trackkit/segmenter.hpp"
@@ -43,6 +43,8 @@ at::Tensor pass(const at::Tensor& in, bool horizontal, int64_t out_size) {
 
 } // namespace
 
+// Pillow's bilinear resampling taps (libImaging/Resample.c precompute_coeffs, HPND licence, notice in NOTICE.md),
+// followed step by step and with its names so the weights, and so the bytes, are Pillow's.
 PilTaps pil_bilinear_taps(int64_t in_size, int64_t out_size) {
   const double scale = static_cast<double>(in_size) / static_cast<double>(out_size);
   const double filterscale = std::max(scale, 1.0);

@@ -2,8 +2,8 @@
 #include <c10/cuda/CUDAStream.h>
 
 #include "core/cuda_check.hpp"
-#include "segmenter/pil_resize_formula.hpp"
-#include "segmenter/pil_resize_kernels.hpp"
+#include "pil_resize_formula.hpp"
+#include "pil_resize_kernels.hpp"
 
 namespace trackkit::detail {
 namespace {

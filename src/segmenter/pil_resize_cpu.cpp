@@ -1,7 +1,7 @@
 #include <ATen/Parallel.h>
 
-#include "segmenter/pil_resize_formula.hpp"
-#include "segmenter/pil_resize_kernels.hpp"
+#include "pil_resize_formula.hpp"
+#include "pil_resize_kernels.hpp"
 
 namespace trackkit::detail {
 

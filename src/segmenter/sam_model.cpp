@@ -1,4 +1,4 @@
-#include "segmenter/sam_model.hpp"
+#include "sam_model.hpp"
 
 #include <ATen/Context.h>
 #include <opencv2/core.hpp>

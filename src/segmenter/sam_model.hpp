@@ -1,7 +1,7 @@
 #pragma once
 // A SAM-family export: the image encoder and the box decoder, each a TorchScript archive or an AOTInductor package
-// (src/core/model_runner.hpp), with their metadata ("segmenter.json": each archive's extra file, written by
-// tools/segmenter/export_sam.py; each package's metadata entry, written by tools/segmenter/compile_aoti.py).
+// (src/runtime/include/runtime/model_runner.hpp), with their metadata ("segmenter.json": each archive's extra file,
+// written by tools/segmenter/export_sam.py; each package's metadata entry, written by tools/segmenter/compile_aoti.py).
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/model_runner.hpp"
+#include "runtime/model_runner.hpp"
 #include "trackkit/device.hpp"
 
 namespace trackkit::detail {

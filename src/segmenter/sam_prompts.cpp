@@ -1,4 +1,4 @@
-#include "segmenter/sam_prompts.hpp"
+#include "sam_prompts.hpp"
 
 #include <ATen/ATen.h>
 

@@ -4,7 +4,7 @@
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
-#include "segmenter/sam_transforms.hpp"
+#include "sam_transforms.hpp"
 
 namespace trackkit::detail {
 

@@ -1,10 +1,10 @@
-#include "segmenter/sam_transforms.hpp"
+#include "sam_transforms.hpp"
 
 #include <ATen/ATen.h>
 
 #include <algorithm>
 
-#include "segmenter/pil_resize.hpp"
+#include "pil_resize.hpp"
 #include "trackkit/check.hpp"
 #include "trackkit/segmenter.hpp"
 

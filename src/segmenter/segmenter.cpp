@@ -3,21 +3,21 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <limits>
 
-#include "core/device_memory.hpp"
 #include "core/log.hpp"
-#include "segmenter/sam_model.hpp"
-#include "segmenter/sam_prompts.hpp"
-#include "segmenter/sam_transforms.hpp"
+#include "core/stopwatch.hpp"
+#include "runtime/device_memory.hpp"
+#include "sam_model.hpp"
+#include "sam_prompts.hpp"
+#include "sam_transforms.hpp"
 #include "trackkit/check.hpp"
 #include "trackkit/error.hpp"
 
 namespace trackkit {
 
-using Clock = std::chrono::steady_clock;
+using detail::Clock;
 
 namespace {
 /// A batch size within a compiled package's bound on one call (limit 0: none).
@@ -40,10 +40,7 @@ struct Segmenter::Impl {
 
   double lap(Clock::time_point& t) const {
     if (stage_timing) detail::synchronize(device);
-    const Clock::time_point now = Clock::now();
-    const double s = std::chrono::duration<double>(now - t).count();
-    t = now;
-    return s;
+    return detail::lap(t);
   }
 
   SegmenterEmbeddings encode(const at::Tensor& frames) {

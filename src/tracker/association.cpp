@@ -1,9 +1,9 @@
-#include "tracker/association.hpp"
+#include "association.hpp"
 
 #include <algorithm>
 #include <numeric>
 
-#include "core/box_iou_formula.hpp"
+#include "ops/box_iou_formula.hpp"
 
 namespace trackkit::detail {
 

@@ -1,4 +1,4 @@
-#include "tracker/kalman_filter.hpp"
+#include "kalman_filter.hpp"
 
 #include <Eigen/Cholesky>
 
@@ -9,9 +9,9 @@ Vec4 KalmanFilter::scales(const Vec4& m) const {
   return model_ == MotionModel::XYAH ? Vec4(m[3], m[3], 0, m[3]) : Vec4(m[2], m[3], m[2], m[3]);
 }
 
-void KalmanFilter::initiate(const Vec4& z, Vec8& mean, Mat8& covariance) const {
-  mean << z, 0, 0, 0, 0;
-  const Vec4 s = scales(z);
+void KalmanFilter::initiate(const Vec4& measurement, Vec8& mean, Mat8& covariance) const {
+  mean << measurement, 0, 0, 0, 0;
+  const Vec4 s = scales(measurement);
   Vec8 std;
   std << 2 * kWeightPosition * s, 10 * kWeightVelocity * s;
   if (model_ == MotionModel::XYAH) std[2] = 1e-2, std[6] = 1e-5;

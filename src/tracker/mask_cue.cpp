@@ -1,4 +1,4 @@
-#include "tracker/mask_cue.hpp"
+#include "mask_cue.hpp"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>

@@ -7,7 +7,7 @@
 #include <functional>
 #include <vector>
 
-#include "core/binary_mask.hpp"
+#include "ops/binary_mask.hpp"
 #include "trackkit/check.hpp"
 #include "trackkit/linear_assignment.hpp"
 

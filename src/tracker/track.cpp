@@ -1,4 +1,4 @@
-#include "tracker/track.hpp"
+#include "track.hpp"
 
 #include <atomic>
 #include <cmath>

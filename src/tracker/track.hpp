@@ -4,9 +4,9 @@
 #include <memory>
 #include <vector>
 
-#include "tracker/association.hpp"
-#include "tracker/kalman_filter.hpp"
-#include "tracker/mask_cue.hpp"
+#include "association.hpp"
+#include "kalman_filter.hpp"
+#include "mask_cue.hpp"
 
 namespace trackkit::detail {
 

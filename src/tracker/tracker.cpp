@@ -6,62 +6,13 @@
 #include <cmath>
 #include <string>
 
-#include "tracker/tracker_impl.hpp"
+#include "tracker_impl.hpp"
 #include "trackkit/check.hpp"
 
 namespace trackkit {
 
 using detail::Matching;
 using detail::TrackList;
-
-TrackerOptions TrackerOptions::bytetrack() {
-  TrackerOptions o;
-  o.iou_plus_one = true;
-  return o;
-}
-
-TrackerOptions TrackerOptions::ultralytics_bytetrack() {
-  TrackerOptions o;
-  o.track_thresh = 0.25;
-  o.new_track_thresh = 0.25;
-  o.high_score_inclusive = true;
-  return o;
-}
-
-TrackerOptions TrackerOptions::original_pipeline(double frame_rate) {
-  TrackerOptions o;
-  o.low_thresh = 0.4; // its detector's confidence threshold: nothing lower reaches the tracker
-  o.track_thresh = 0.5;
-  o.track_buffer = 90;
-  o.frame_rate = frame_rate;
-  return o;
-}
-
-TrackerOptions TrackerOptions::botsort(double frame_rate) {
-  TrackerOptions o = bytetrack();
-  o.track_thresh = 0.6;
-  o.new_track_thresh = 0.7;
-  o.motion_model = MotionModel::XYWH;
-  o.frame_rate = frame_rate;
-  return o;
-}
-
-TrackerOptions TrackerOptions::ultralytics_botsort() {
-  TrackerOptions o = ultralytics_bytetrack();
-  o.motion_model = MotionModel::XYWH;
-  o.warp_sizes_by_abs = true;
-  o.appearance_thresh = 1 - 0.8; // botsort.yaml's similarity 0.8, as ultralytics compares it
-  return o;
-}
-
-TrackerOptions TrackerOptions::bytetrack_mot17(double frame_rate) {
-  TrackerOptions o = bytetrack();
-  o.track_thresh = 0.6;
-  o.new_track_thresh = 0.7;
-  o.match_thresh = 0.9;
-  o.frame_rate = frame_rate;
-  return o;
-}
 
 Matching Tracker::Impl::associate(const TrackList& tracks, const TrackList& dets, double thresh, bool fuse,
                                   bool appearance) const {

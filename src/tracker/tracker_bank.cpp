@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "tracker/tracker_impl.hpp"
+#include "tracker_impl.hpp"
 
 namespace trackkit {
 

@@ -4,9 +4,9 @@
 
 #include <unordered_map>
 
-#include "tracker/association.hpp"
-#include "tracker/kalman_filter.hpp"
-#include "tracker/track.hpp"
+#include "association.hpp"
+#include "kalman_filter.hpp"
+#include "track.hpp"
 #include "trackkit/check.hpp"
 #include "trackkit/tracker.hpp"
 

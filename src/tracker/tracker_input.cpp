@@ -4,14 +4,14 @@
 #include <cmath>
 #include <string>
 
-#include "tracker/tracker_impl.hpp"
+#include "tracker_impl.hpp"
 
 namespace trackkit {
 
 namespace detail {
 
 at::Tensor checked_detections(const TensorCheck& check, const at::Tensor& detections, int64_t first) {
-  const at::Tensor d = detections.to(at::kDouble).contiguous();
+  at::Tensor d = detections.to(at::kDouble).contiguous(); // returned: not const, so it moves
   const int64_t n = d.size(0), cols = d.size(1);
   const double* p = d.const_data_ptr<double>();
   for (int64_t i = 0; i < n; ++i, p += cols) {

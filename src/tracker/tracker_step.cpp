@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "tracker/tracker_impl.hpp"
+#include "tracker_impl.hpp"
 
 namespace trackkit {
 

@@ -1,10 +1,12 @@
 /* GMC through the C ABI, from C99: a textured frame moved by a known translation, blank frames, the batch,
- * presets and errors. */
+ * presets, ultralytics' YAML and errors. */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp, for the YAML fixtures */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tracker/ultralytics_trackers.h"
 #include "check.h"
 #include "trackkit/trackkit.h"
 
@@ -48,10 +50,12 @@ static void test_config(void) {
   CHECK(p.method == TK_GMC_ECC && p.ecc_motion == TK_ECC_EUCLIDEAN && p.downscale == 4 && p.ecc_iterations == 500);
   CHECK(tk_gmc_config_preset("reference_ecc", &p) == TK_OK);
   CHECK(p.ecc_iterations == 5000 && p.ecc_eps == 1e-6 && p.downscale == 2);
+  CHECK(tk_gmc_config_preset("reference_none", &p) == TK_OK && p.method == TK_GMC_NONE && p.max_corners == 1000);
   CHECK(tk_gmc_config_preset("fast", &p) == TK_ERR_INVALID_ARGUMENT);
-  CHECK(strcmp(tk_last_error(),
-               "tk_gmc_config_preset: name must be \"original_pipeline\" or \"reference_<method>\", got \"fast\"") ==
-        0);
+  CHECK(
+      strcmp(tk_last_error(),
+             "GmcOptions::preset: name must be one of original_pipeline, reference_none, reference_ecc, reference_orb, "
+             "reference_sift, reference_sparse_optical_flow; got \"fast\"") == 0);
   c.method = 9;
   CHECK(tk_gmc_create(&c, &gmc) == TK_ERR_INVALID_ARGUMENT && gmc == NULL);
   CHECK(strcmp(tk_last_error(), "tk_gmc_create: config->method must be a tk_gmc_method, got 9") == 0);
@@ -130,8 +134,37 @@ static void test_errors(void) {
   tk_gmc_destroy(NULL);
 }
 
+/* The GMC of ultralytics' tracker files: botsort.yaml's sparseOptFlow, none for bytetrack.yaml. */
+static void test_from_yaml(void) {
+  const char* names[3] = {"botsort.yaml", "bytetrack.yaml", "bad.yaml"};
+  char dir[32], botsort[256], bytetrack[256], bad[256];
+  tk_gmc_config c = tk_gmc_config_defaults();
+  CHECK(tk_fixture_dir(dir));
+  CHECK(tk_fixture_file(dir, names[0], TK_ULTRALYTICS_BOTSORT_YAML, botsort));
+  CHECK(tk_fixture_file(dir, names[1], TK_ULTRALYTICS_BYTETRACK_YAML, bytetrack));
+  CHECK(tk_fixture_file(dir, names[2], "tracker_type: botsort\ngmc_method: flow\n", bad));
+#if TRACKKIT_HAVE_YAML_CPP
+  char expected[512];
+  CHECK(tk_gmc_config_from_yaml(botsort, &c) == TK_OK);
+  CHECK(c.method == TK_GMC_SPARSE_OPTICAL_FLOW && c.max_corners == 1000 && c.flow_window == 21); /* reference */
+  CHECK(tk_gmc_config_from_yaml(bytetrack, &c) == TK_OK && c.method == TK_GMC_NONE);
+  CHECK(tk_gmc_config_from_yaml(bad, &c) == TK_ERR_INVALID_ARGUMENT && c.method == TK_GMC_NONE);
+  snprintf(expected, sizeof expected,
+           "GmcOptions::from_yaml: gmc_method in \"%s\" must be sparseOptFlow, orb, sift, ecc or none, got flow", bad);
+  CHECK(strcmp(tk_last_error(), expected) == 0);
+  CHECK(tk_gmc_config_from_yaml("/nonexistent/botsort.yaml", &c) == TK_ERR_NOT_FOUND);
+#else
+  CHECK(tk_gmc_config_from_yaml(botsort, &c) == TK_ERR_UNSUPPORTED);
+  CHECK(strstr(tk_last_error(), "built without yaml-cpp") != NULL);
+#endif
+  CHECK(tk_gmc_config_from_yaml(botsort, NULL) == TK_ERR_INVALID_ARGUMENT);
+  CHECK(strcmp(tk_last_error(), "tk_gmc_config_from_yaml: config is NULL") == 0);
+  tk_fixture_remove(dir, names, 3);
+}
+
 int main(void) {
   test_config();
+  test_from_yaml();
   test_apply_and_estimate(TK_GMC_SPARSE_OPTICAL_FLOW);
   test_apply_and_estimate(TK_GMC_ECC);
   test_apply_and_estimate(TK_GMC_ORB);

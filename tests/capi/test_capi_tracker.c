@@ -1,8 +1,10 @@
 /* The tracker and the tracker bank through the C ABI, from C99. */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp, for the YAML fixtures */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../tracker/ultralytics_trackers.h"
 #include "check.h"
 #include "trackkit/trackkit.h"
 
@@ -23,9 +25,10 @@ static void test_config(void) {
   CHECK(mot17.track_thresh == 0.6 && mot17.new_track_thresh == 0.7 && mot17.frame_rate == 14.0);
   CHECK(mot17.iou_plus_one == 1);
   CHECK(tk_tracker_config_preset("sort", 30.0, &mot17) == TK_ERR_INVALID_ARGUMENT);
-  CHECK(strcmp(tk_last_error(),
-               "tk_tracker_config_preset: name must be \"bytetrack\", \"bytetrack_mot17\", \"botsort\", "
-               "\"ultralytics_bytetrack\", \"ultralytics_botsort\" or \"original_pipeline\", got \"sort\"") == 0);
+  CHECK(
+      strcmp(tk_last_error(),
+             "TrackerOptions::preset: name must be one of bytetrack, bytetrack_mot17, botsort, ultralytics_bytetrack, "
+             "ultralytics_botsort, original_pipeline; got \"sort\"") == 0);
   CHECK(tk_tracker_config_preset("original_pipeline", 25.0, &mot17) == TK_OK);
   CHECK(mot17.low_thresh == 0.4 && mot17.track_thresh == 0.5 && mot17.track_buffer == 90 && mot17.frame_rate == 25.0);
   c.match_thresh = 1.5;
@@ -181,8 +184,61 @@ static void test_update_ex(void) {
   tk_tracker_destroy(tracker);
 }
 
+/* tk_tracker_preset_name lists what tk_tracker_config_preset takes. */
+static void test_preset_names(void) {
+  const char* expected[6] = {"bytetrack",           "bytetrack_mot17",  "botsort", "ultralytics_bytetrack",
+                             "ultralytics_botsort", "original_pipeline"};
+  tk_tracker_config c;
+  size_t i;
+  for (i = 0; i < 6; ++i) {
+    const char* name = tk_tracker_preset_name(i);
+    CHECK(name != NULL && strcmp(name, expected[i]) == 0);
+    CHECK(name != NULL && tk_tracker_config_preset(name, 25.0, &c) == TK_OK);
+  }
+  CHECK(tk_tracker_preset_name(6) == NULL);
+  CHECK(tk_tracker_config_preset("botsort", 0.0, &c) == TK_ERR_INVALID_ARGUMENT);
+  CHECK(strcmp(tk_last_error(), "TrackerOptions::preset: frame_rate must be finite and > 0, got 0.000000") == 0);
+  CHECK(tk_tracker_config_preset(NULL, 30.0, &c) == TK_ERR_INVALID_ARGUMENT);
+  CHECK(strcmp(tk_last_error(), "tk_tracker_config_preset: name is NULL") == 0);
+}
+
+/* ultralytics' botsort.yaml gives the ultralytics_botsort preset; a bad value names the key and the file and
+ * leaves *config as it was. */
+static void test_from_yaml(void) {
+  const char* names[2] = {"botsort.yaml", "bad.yaml"};
+  char dir[32], botsort[256], bad[256];
+  tk_tracker_config c = tk_tracker_config_defaults();
+  CHECK(tk_fixture_dir(dir));
+  CHECK(tk_fixture_file(dir, names[0], TK_ULTRALYTICS_BOTSORT_YAML, botsort));
+  CHECK(tk_fixture_file(dir, names[1], "tracker_type: botsort\ntrack_high_thresh: 2\n", bad));
+#if TRACKKIT_HAVE_YAML_CPP
+  char expected[512];
+  CHECK(tk_tracker_config_from_yaml(botsort, 25.0, &c) == TK_OK);
+  CHECK(c.track_thresh == 0.25 && c.new_track_thresh == 0.25 && c.high_score_inclusive == 1 && c.iou_plus_one == 0);
+  CHECK(c.motion_model == TK_MOTION_XYWH && c.warp_sizes_by_abs == 1 && fabs(c.appearance_thresh - 0.2) < 1e-12);
+  CHECK(c.track_buffer == 30 && c.frame_rate == 30.0); /* 30 frames at any rate, as ultralytics */
+  CHECK(tk_tracker_config_from_yaml(bad, 30.0, &c) == TK_ERR_INVALID_ARGUMENT && c.track_thresh == 0.25);
+  snprintf(expected, sizeof expected,
+           "TrackerOptions::from_yaml: track_high_thresh in \"%s\" must be a number in [0,1], got 2", bad);
+  CHECK(strcmp(tk_last_error(), expected) == 0);
+  CHECK(tk_tracker_config_from_yaml(dir, 30.0, &c) == TK_ERR_NOT_FOUND);
+  snprintf(expected, sizeof expected, "TrackerOptions::from_yaml: path \"%s\" is a directory, not a YAML file", dir);
+  CHECK(strcmp(tk_last_error(), expected) == 0);
+#else
+  CHECK(tk_tracker_config_from_yaml(botsort, 25.0, &c) == TK_ERR_UNSUPPORTED && c.track_thresh == 0.5);
+  CHECK(strstr(tk_last_error(), "built without yaml-cpp") != NULL);
+#endif
+  CHECK(tk_tracker_config_from_yaml(NULL, 30.0, &c) == TK_ERR_INVALID_ARGUMENT);
+  CHECK(strcmp(tk_last_error(), "tk_tracker_config_from_yaml: path is NULL") == 0);
+  CHECK(tk_tracker_config_from_yaml(botsort, 30.0, NULL) == TK_ERR_INVALID_ARGUMENT);
+  CHECK(strcmp(tk_last_error(), "tk_tracker_config_from_yaml: config is NULL") == 0);
+  tk_fixture_remove(dir, names, 2);
+}
+
 int main(void) {
   test_config();
+  test_preset_names();
+  test_from_yaml();
   test_tracker();
   test_warp();
   test_bank();

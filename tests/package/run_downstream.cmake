@@ -32,3 +32,22 @@ run(${CMAKE_COMMAND} ${args})
 run(${CMAKE_COMMAND} --build "${WORK_DIR}/build")
 run("${WORK_DIR}/build/downstream_cpp")
 run("${WORK_DIR}/build/downstream_c")
+
+# The installed, moved examples run (their RPATH finds libtrackkit beside them and LibTorch).
+if(EXAMPLES)
+  run("${moved}/bin/track_mot" --help)
+endif()
+
+# C users without CMake: the moved tree's pkg-config file compiles and links the C test.
+find_program(PKG_CONFIG pkg-config)
+if(PKG_CONFIG)
+  set(ENV{PKG_CONFIG_PATH} "${moved}/${LIBDIR}/pkgconfig")
+  execute_process(COMMAND ${PKG_CONFIG} --cflags --libs trackkit_c OUTPUT_VARIABLE pc_flags
+                  OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)
+  execute_process(COMMAND ${PKG_CONFIG} --variable=libdir trackkit_c OUTPUT_VARIABLE pc_libdir
+                  OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)
+  separate_arguments(pc_flags UNIX_COMMAND "${pc_flags}")
+  run(${C_COMPILER} -std=c99 -Wall -Wextra -pedantic -Werror -I${CAPI_TESTS} ${CAPI_TESTS}/test_capi.c ${pc_flags} -lm
+      "-Wl,-rpath,${pc_libdir}" -o ${WORK_DIR}/test_capi_pkgconfig)
+  run(${WORK_DIR}/test_capi_pkgconfig)
+endif()

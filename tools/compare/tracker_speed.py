@@ -67,7 +67,7 @@ def time_capi(lib, preset, frames):
 
 
 def time_cpp(track_mot, folder, preset):
-    out = subprocess.run([track_mot, "--preset", preset, "--min-area", "0", "--out", os.path.join(folder, "out"),
+    out = subprocess.run([track_mot, "--tracker", preset, "--min-area", "0", "--out", os.path.join(folder, "out"),
                           folder], check=True, capture_output=True, text=True).stdout
     line = [line for line in out.splitlines() if line.startswith("crowd-")][0]
     return float(line.split()[-1]) * 1e-6  # us/frame, the last column

@@ -176,7 +176,7 @@ def write_results(path, per_frame):
 
 
 def evaluate(mot_eval, gt_path, first, frames, mot15, files):
-    cmd = [mot_eval, "--gt", gt_path, "--first-frame", str(first), "--frames", str(frames)] + (
+    cmd = [mot_eval, "--gt", gt_path, "--first-frame", str(first), "--num-frames", str(frames)] + (
         ["--mot15"] if mot15 else []) + files
     lines = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()[1:]
     return [[float(v) for v in line.split()[1:6]] for line in lines]  # HOTA DetA AssA MOTA IDF1

@@ -65,26 +65,27 @@ def read_extra(path):
 # ---------------------------------------------------------------------------------------------------------------
 # yolov5
 def device_free_detect_forward(self, x):
-    """yolov5's Detect.forward (export, boxes only) with the same arithmetic, written so that a trace records no
-    device: yolov5's own _make_grid calls torch.arange(device=...) and its strides are plain tensor attributes,
-    both of which a trace on the CPU bakes in as CPU constants, so its TorchScript fails on a GPU. Here the grid
-    is a cumulative sum of ones_like(feature map) and the strides are Python floats."""
-    z = []
-    for i in range(self.nl):
-        x[i] = self.m[i](x[i])
-        bs, _, ny, nx = x[i].shape
-        p = x[i].view(bs, self.na, self.no, ny, nx).permute(0, 1, 3, 4, 2).contiguous()
-        ys = torch.ones_like(p[0, 0, :, 0, 0]).cumsum(0) - 1
-        xs = torch.ones_like(p[0, 0, 0, :, 0]).cumsum(0) - 1
-        yv, xv = torch.meshgrid(ys, xs, indexing="ij")
-        grid = torch.stack((xv, yv), 2).view(1, 1, ny, nx, 2) - 0.5
-        stride = float(self.stride[i])
-        anchor_grid = (self.anchors[i] * stride).view(1, self.na, 1, 1, 2)
-        xy, wh, conf = p.sigmoid().split((2, 2, self.nc + 1), 4)
-        xy = (xy * 2 + grid) * stride
-        wh = (wh * 2) ** 2 * anchor_grid
-        z.append(torch.cat((xy, wh, conf), 4).view(bs, self.na * nx * ny, self.no))
-    return (torch.cat(z, 1),)
+    """Replacement of yolov5's Detect.forward for the export: raw head outputs -> boxes (cx, cy, w, h in input
+    pixels), objectness and class scores, [B, anchors x cells, 5 + classes]. The decoding is yolov5's published
+    formula (README / v6 release notes): centre = (2 sigmoid(t_xy) - 0.5 + cell) * stride, size =
+    (2 sigmoid(t_wh))^2 * anchor, scores = sigmoid, evaluated in the same order so the numbers agree. Written here
+    so that a trace records no device: the cell grid comes from cumulative sums of ones shaped like the feature
+    map and the strides are Python floats, where yolov5's grid helper and stride tensor become CPU constants."""
+    levels = []
+    for level, head in enumerate(self.m):
+        feature = head(x[level])
+        batch, _, rows, cols = feature.shape
+        t = feature.view(batch, self.na, self.no, rows, cols).permute(0, 1, 3, 4, 2).contiguous().sigmoid()
+        row_index = torch.ones_like(t[0, 0, :, 0, 0]).cumsum(0) - 1
+        col_index = torch.ones_like(t[0, 0, 0, :, 0]).cumsum(0) - 1
+        cell_y, cell_x = torch.meshgrid(row_index, col_index, indexing="ij")
+        cell_offset = torch.stack((cell_x, cell_y), 2).view(1, 1, rows, cols, 2) - 0.5
+        stride = float(self.stride[level])
+        anchor_size = (self.anchors[level] * stride).view(1, self.na, 1, 1, 2)
+        centre = (t[..., 0:2] * 2 + cell_offset) * stride
+        size = (t[..., 2:4] * 2) ** 2 * anchor_size
+        levels.append(torch.cat((centre, size, t[..., 4:]), 4).view(batch, self.na * cols * rows, self.no))
+    return (torch.cat(levels, 1),)
 
 
 def export_yolov5(weights, out_dir, report):

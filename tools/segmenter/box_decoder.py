@@ -1,5 +1,7 @@
 """SAM's box prompt encoder + mask decoder over N boxes of B frames in one call (exported by export_sam.py).
 
+Adapted from segment-anything (Apache-2.0): their forward code re-laid out (see NOTICE.md).
+
 The arithmetic is SamPredictor's (PromptEncoder._embed_boxes, MaskDecoder.predict_masks, TwoWayTransformer), laid
 out so that work that depends only on the frame is done once per frame, not once per box:
   - the image tokens (embedding + no-mask embedding) and, in the first transformer layer, the projections of the

@@ -1,5 +1,7 @@
 """Export-time rewrites that give the GPU faster kernels and leave the CPU arithmetic exactly as it is.
 
+Adapted from segment-anything, sam2 and MobileSAM (Apache-2.0): their forward code re-laid out (see NOTICE.md).
+
 Each rewrite routes a module's hot spot through a small TorchScript function that branches on the device: on CUDA it
 uses a fused kernel (scaled_dot_product_attention, layer_norm over channels), on the CPU it runs the package's own
 ops in the package's order, so CPU FP32 outputs stay bit identical to the Python predictors. The functions are

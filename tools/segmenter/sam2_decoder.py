@@ -1,5 +1,7 @@
 """SAM 2's box prompt encoder + mask decoder over N boxes of B frames in one call (exported by export_sam2.py).
 
+Adapted from sam2 (Apache-2.0): their forward code re-laid out (see NOTICE.md).
+
 box_decoder.BoxDecoder's layout (frame-level work once per frame, boxes gathered with index_select) with SAM 2's
 differences, each the arithmetic of SAM2ImagePredictor._predict with a box and no points:
   - the box enters as two points labelled 2 and 3 plus a padding point (SAM2's PromptEncoder._embed_points with

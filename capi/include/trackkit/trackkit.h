@@ -2,7 +2,7 @@
  *  - every function that can fail returns tk_status; on failure tk_last_error() (thread-local) says why,
  *    naming the argument at fault; on success it is "" again;
  *  - no C++ exception crosses this boundary; only tk_* symbols are exported;
- *  - objects are opaque handles created and destroyed by tk_*_create / tk_*_destroy;
+ *  - objects are opaque handles created and destroyed by tk_*_create / tk_*_destroy (docs/c-abi.md lists them);
  *  - config structs start with `size_t struct_size` and are initialised by tk_*_defaults();
  *  - tensors go in as borrowed DLPack DLTensor views (no copy; valid for the duration of the call) and
  *    come out as DLManagedTensorVersioned the caller owns (hand them to numpy/torch/cupy from_dlpack, or
@@ -152,10 +152,18 @@ typedef struct tk_tracker_config {
 
 /** trackkit's defaults (trackkit::TrackerOptions). */
 TK_API tk_tracker_config tk_tracker_config_defaults(void);
-/** A named preset, "bytetrack", "bytetrack_mot17", "botsort", "ultralytics_bytetrack", "ultralytics_botsort" or
- * "original_pipeline", for a video of frame_rate fps (ultralytics' keep lost tracks 30 frames at any rate, so
- * they ignore frame_rate). */
+/** A named preset (trackkit::TrackerOptions::preset): "bytetrack", "bytetrack_mot17", "botsort",
+ * "ultralytics_bytetrack", "ultralytics_botsort" or "original_pipeline" (tk_tracker_preset_name lists them), for a
+ * video of frame_rate fps (> 0; ultralytics' keep lost tracks 30 frames at any rate, so they ignore it). An unknown
+ * name is TK_ERR_INVALID_ARGUMENT, tk_last_error() listing the valid names. */
 TK_API tk_status tk_tracker_config_preset(const char* name, double frame_rate, tk_tracker_config* config);
+/** The i-th preset name (static storage), or NULL past the last one. */
+TK_API const char* tk_tracker_preset_name(size_t index);
+/** ultralytics' tracker YAML (botsort.yaml / bytetrack.yaml; trackkit::TrackerOptions::from_yaml, docs/tracker.md):
+ * the ultralytics preset of its tracker_type with the file's values. Errors name the file and the key:
+ * TK_ERR_NOT_FOUND (no such file, a directory), TK_ERR_INVALID_ARGUMENT (not YAML, an unknown key, a bad value),
+ * TK_ERR_UNSUPPORTED (trackkit built without yaml-cpp). *config is written only on success. */
+TK_API tk_status tk_tracker_config_from_yaml(const char* path, double frame_rate, tk_tracker_config* config);
 
 typedef struct tk_tracker tk_tracker;
 TK_API tk_status tk_tracker_create(const tk_tracker_config* config, tk_tracker** tracker);
@@ -304,9 +312,13 @@ typedef struct tk_gmc_config {
 
 /** trackkit's defaults (trackkit::GmcOptions). */
 TK_API tk_gmc_config tk_gmc_config_defaults(void);
-/** "original_pipeline" (ECC euclidean, 500 iterations, eps 1e-4, downscale 4) or "reference_<method>" with method
- *  ecc, orb, sift or sparse_optical_flow (BoT-SORT's settings). */
+/** A named preset (trackkit::GmcOptions::preset): "original_pipeline" (ECC euclidean, 500 iterations, eps 1e-4,
+ *  downscale 4) or "reference_<method>" with method none, ecc, orb, sift or sparse_optical_flow (BoT-SORT's
+ *  settings). An unknown name is TK_ERR_INVALID_ARGUMENT, tk_last_error() listing the valid names. */
 TK_API tk_status tk_gmc_config_preset(const char* name, tk_gmc_config* config);
+/** The GMC of an ultralytics tracker YAML: "reference_<method>" with its gmc_method key (sparseOptFlow, orb, sift,
+ *  ecc, none), method none without the key (bytetrack.yaml). Errors as tk_tracker_config_from_yaml's. */
+TK_API tk_status tk_gmc_config_from_yaml(const char* path, tk_gmc_config* config);
 TK_API const char* tk_gmc_status_name(tk_gmc_status status);
 
 typedef struct tk_gmc_quality {
@@ -343,12 +355,13 @@ typedef struct tk_pipeline_config {
   tk_tracker_config tracker;   /**< the "ultralytics_botsort" preset */
 } tk_pipeline_config;
 
-/** Seconds per stage since creation or tk_pipeline_reset_times (GPU stages measured on the GPU). */
+/** Seconds per stage since tk_pipeline_create (GPU stages measured on the GPU), read by tk_pipeline_times_get;
+ *  tk_pipeline_reset keeps them (the C++ TrackingPipeline::reset_times has no C twin yet). */
 typedef struct tk_pipeline_times {
-  size_t struct_size; /**< sizeof(tk_pipeline_times): set it before calling tk_pipeline_times */
+  size_t struct_size; /**< sizeof(tk_pipeline_times): set it before calling tk_pipeline_times_get */
   int64_t frames;
   double upload, detect, wait, gmc, track, total;
-  int64_t peak_memory_bytes; /**< the GPU's peak allocated bytes (0 on the CPU) */
+  int64_t peak_memory_bytes; /**< the GPU's peak allocated bytes since creation or tk_pipeline_warmup (0: CPU) */
 } tk_pipeline_times;
 
 typedef struct tk_pipeline tk_pipeline;

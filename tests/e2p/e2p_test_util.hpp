@@ -14,6 +14,13 @@
 
 #include "trackkit/e2p.hpp"
 
+// The E2P names every test file of the component uses.
+using trackkit::E2PInterpolation;
+using trackkit::E2PLayout;
+using trackkit::E2POptions;
+using trackkit::EquirectToPinhole;
+using trackkit::PinholeView;
+
 namespace e2p_test {
 
 struct Case {

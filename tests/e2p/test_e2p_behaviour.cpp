@@ -3,12 +3,6 @@
 #include "e2p/e2p_test_util.hpp"
 #include "trackkit/error.hpp"
 
-using trackkit::E2PInterpolation;
-using trackkit::E2PLayout;
-using trackkit::E2POptions;
-using trackkit::EquirectToPinhole;
-using trackkit::PinholeView;
-
 namespace {
 
 /// A deterministic textured uint8 equirect batch [B,H,W,C] (not constant, not zero).

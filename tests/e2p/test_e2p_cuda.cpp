@@ -7,12 +7,6 @@
 #include "e2p/e2p_test_util.hpp"
 #include "trackkit/device.hpp"
 
-using trackkit::E2PInterpolation;
-using trackkit::E2PLayout;
-using trackkit::E2POptions;
-using trackkit::EquirectToPinhole;
-using trackkit::PinholeView;
-
 namespace {
 
 /// A real panorama when the references are there, else a deterministic texture, as [B,H,W,3] uint8.

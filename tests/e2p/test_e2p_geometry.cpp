@@ -6,9 +6,6 @@
 #include "catch.hpp"
 #include "e2p/e2p_test_util.hpp"
 
-using trackkit::EquirectToPinhole;
-using trackkit::PinholeView;
-
 namespace {
 
 PinholeView make_view(double yaw, double pitch, double roll, double hfov, int64_t w, int64_t h) {

@@ -10,4 +10,4 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/segmenter-models.sh" "${TRACKKIT_BUILD:-$root/build}" # SAM exports + SamPredictor references
 "$root/scripts/embedder-models.sh" "${TRACKKIT_BUILD:-$root/build}" # embedder models and references
 ctest --test-dir "${TRACKKIT_BUILD:-$root/build}" --output-on-failure --parallel "$(nproc)"
-"$root/scripts/lint.sh" "${TRACKKIT_BUILD:-$root/build}" 60 # clang-tidy (.clang-tidy), changed files first, 60 s
+"$root/scripts/lint.sh" "${TRACKKIT_BUILD:-$root/build}" 30 # clang-tidy (.clang-tidy), changed files first, 30 s

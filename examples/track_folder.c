@@ -33,11 +33,13 @@ static void print_tracks(DLManagedTensorVersioned* tracks) {
 }
 
 int main(int argc, char** argv) {
-  tk_pipeline_config config = tk_pipeline_config_defaults();
+  tk_pipeline_config config;
+  tk_detector_config detector; /* the GMC and the tracker keep the pipeline's defaults (their pointers stay NULL) */
   tk_pipeline* pipeline = NULL;
   tk_frame_reader* reader = NULL;
   DLManagedTensorVersioned *frames = NULL, *in_flight = NULL, *tracks = NULL;
-  int64_t height = 0, width = 0, batch = 0, finished = 0, total = 0;
+  int64_t height = 0, width = 0, batch = 0, finished = 0, total = 0, classes = 0;
+  const char* first_class = "";
   tk_pipeline_times times;
   int i;
   for (i = 1; i < argc; ++i) {
@@ -54,12 +56,27 @@ int main(int argc, char** argv) {
     fprintf(stderr, "track_folder: %s\n%s", argc < 3 ? "INPUT and MODEL are needed" : "too many arguments", usage);
     return 2;
   }
-  config.detector.device = argc > 3 ? argv[3] : "auto";
+  if (!tk_abi_compatible()) {
+    fprintf(stderr, "track_folder: libtrackkit_c %s does not serve this program's ABI %d.%d\n", tk_version(),
+            TK_ABI_VERSION_MAJOR, TK_ABI_VERSION_MINOR);
+    return 1;
+  }
+  if (tk_pipeline_config_init(&config, sizeof config) != TK_OK ||
+      tk_detector_config_init(&detector, sizeof detector) != TK_OK)
+    return fail("initialising the configs");
+  detector.device = argc > 3 ? argv[3] : "auto";
+  detector.conf_threshold = 0.1; /* the pipeline's default, which a detector config given replaces */
+  config.detector = &detector;
   if (tk_frame_reader_open(argv[1], -1, &reader) != TK_OK) return fail("opening the input");
   if (tk_frame_reader_info(reader, NULL, &height, &width, NULL) != TK_OK) return fail("reading its size");
   if (tk_pipeline_create(argv[2], &config, &pipeline) != TK_OK) return fail("creating the pipeline");
   if (tk_pipeline_warmup(pipeline, height, width) != TK_OK || tk_pipeline_batch_size(pipeline, &batch) != TK_OK)
     return fail("warming up");
+  if (tk_pipeline_class_count(pipeline, &classes) != TK_OK ||
+      (classes > 0 && tk_pipeline_class_name(pipeline, 0, &first_class) != TK_OK))
+    return fail("reading the class names");
+  fprintf(stderr, "track_folder: %lldx%lld frames in batches of %lld; the model has %lld classes (%s, ...)\n",
+          (long long)width, (long long)height, (long long)batch, (long long)classes, first_class);
   for (;;) {
     if (tk_frame_reader_read(reader, batch, &frames) != TK_OK) return fail("reading frames");
     if (frames->dl_tensor.shape[0] == 0) {

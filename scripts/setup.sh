@@ -2,7 +2,7 @@
 # Installs what trackkit needs on a fresh Debian/Ubuntu machine, skipping whatever is already there:
 #  1. system packages (compiler, cmake, ninja, OpenCV, Eigen, fmt, Catch2, Google Benchmark, ccache, CLI11, yaml-cpp, clang-tidy);
 #  2. a virtualenv (TRACKKIT_VENV, default .venv) holding the pinned LibTorch wheel, torch==2.11.0, alone
-#     (and numpy, for one test of the C ABI from Python);
+#     (and numpy, pytest and typing_extensions, for the tests of the C ABI and the package from Python);
 #  3. only the CUDA runtime libraries LibTorch cannot find on this machine, from PyPI's nvidia-* wheels.
 # The torch wheel's declared dependencies are ~3 GB of CUDA packages and Python modules that a C++ build
 # never imports; installing the wheel with --no-deps and adding only what `ldd` reports missing keeps a
@@ -48,6 +48,11 @@ fi
 
 # numpy, for the test that drives the C ABI from Python with numpy arrays through DLPack.
 "$py" -c 'import numpy' 2>/dev/null || "$py" -m pip install -q --disable-pip-version-check numpy==2.4.6
+# The Python package's suite (tests/python): pytest with its dependencies, and typing_extensions, the one module
+# `import torch` needs beyond the --no-deps wheel (the suite passes torch tensors through trackkit).
+"$py" -c 'import pytest, typing_extensions' 2>/dev/null ||
+  "$py" -m pip install -q --disable-pip-version-check pytest==9.2.0 iniconfig==2.3.1 packaging==26.4 pluggy==1.7.0 \
+    pygments==2.21.0 typing_extensions==4.16.0
 
 # ---- 3. CUDA runtime libraries LibTorch loads but this machine lacks -----------------------------------
 # libtorch_cpu itself needs libcudart and libcupti; libtorch_cuda (used when nvcc is present, i.e. a CUDA

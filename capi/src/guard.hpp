@@ -17,6 +17,13 @@ void set_last_error(std::string message);
 
 inline tk_status status_of(ErrorCode code) { return static_cast<tk_status>(static_cast<int>(code)); }
 
+/// LibTorch reports CUDA runtime and driver failures (an illegal address, a launch failure, a NVRTC error) as
+/// c10::Error whose message begins so; they are TK_ERR_CUDA, not a trackkit bug.
+inline bool is_cuda_message(const std::string& message) {
+  return message.rfind("CUDA error", 0) == 0 || message.rfind("CUDA driver error", 0) == 0 ||
+         message.rfind("CUDA kernel errors", 0) == 0 || message.find("cudaError") != std::string::npos;
+}
+
 template <typename Body>
 tk_status tk_guard(const char* function, Body&& body) noexcept {
   try {
@@ -29,9 +36,13 @@ tk_status tk_guard(const char* function, Body&& body) noexcept {
   } catch (const c10::OutOfMemoryError& e) {
     set_last_error(std::string(function) + ": out of memory: " + e.what_without_backtrace());
     return TK_ERR_OUT_OF_MEMORY;
-  } catch (const c10::Error& e) {
+  } catch (const c10::AcceleratorError& e) {
     set_last_error(std::string(function) + ": " + e.what_without_backtrace());
-    return TK_ERR_INTERNAL;
+    return TK_ERR_CUDA;
+  } catch (const c10::Error& e) {
+    const std::string message = e.what_without_backtrace();
+    set_last_error(std::string(function) + ": " + message);
+    return is_cuda_message(message) ? TK_ERR_CUDA : TK_ERR_INTERNAL;
   } catch (const std::bad_alloc&) {
     set_last_error(std::string(function) + ": out of host memory");
     return TK_ERR_OUT_OF_MEMORY;

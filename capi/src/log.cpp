@@ -9,17 +9,25 @@
 
 extern "C" {
 
-TK_API tk_log_config tk_log_config_defaults(void) {
+namespace {
+tk_log_config log_defaults() {
   tk_log_config config{};
   config.struct_size = sizeof(tk_log_config);
   config.level = static_cast<tk_log_level>(trackkit::log_level());
   return config;
 }
+} // namespace
+
+TK_API tk_status tk_log_config_init(tk_log_config* config, size_t struct_size) {
+  return trackkit::capi::tk_guard("tk_log_config_init", [&] {
+    trackkit::capi::init_struct("tk_log_config_init", config, struct_size, log_defaults());
+  });
+}
 
 TK_API tk_status tk_set_log_config(const tk_log_config* config) {
   constexpr const char* fn = "tk_set_log_config";
   return trackkit::capi::tk_guard(fn, [&] {
-    const tk_log_config c = trackkit::capi::read_config(fn, config, tk_log_config_defaults(), sizeof(tk_log_config));
+    const tk_log_config c = trackkit::capi::read_struct(fn, config, log_defaults());
     if (c.level < TK_LOG_TRACE || c.level > TK_LOG_OFF) {
       trackkit::fail_argument(fn, "config->level", "is not a tk_log_level value (" + std::to_string(c.level) + ")");
     }

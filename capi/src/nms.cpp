@@ -3,6 +3,7 @@
 
 #include "config.hpp"
 #include "guard.hpp"
+#include "stream.hpp"
 #include "tensor.hpp"
 #include "trackkit/nms.hpp"
 
@@ -18,7 +19,7 @@ tk_nms_config to_config(const trackkit::NmsOptions& o) {
 }
 
 trackkit::NmsOptions to_options(const char* fn, const tk_nms_config* config) {
-  const tk_nms_config c = trackkit::capi::read_config(fn, config, to_config({}), sizeof(tk_nms_config));
+  const tk_nms_config c = trackkit::capi::read_struct(fn, config, to_config({}));
   trackkit::NmsOptions o;
   o.conf_threshold = c.conf_threshold, o.iou_threshold = c.iou_threshold, o.class_offset = c.class_offset;
   o.max_candidates = c.max_candidates, o.max_detections = c.max_detections, o.agnostic = c.agnostic != 0;
@@ -36,10 +37,14 @@ trackkit::NmsOptions to_options(const char* fn, const tk_nms_config* config) {
 
 extern "C" {
 
-TK_API tk_nms_config tk_nms_config_defaults(void) { return to_config({}); }
+TK_API tk_status tk_nms_config_init(tk_nms_config* config, size_t struct_size) {
+  return trackkit::capi::tk_guard("tk_nms_config_init", [&] {
+    trackkit::capi::init_struct("tk_nms_config_init", config, struct_size, to_config({}));
+  });
+}
 
 TK_API tk_status tk_batched_nms(const DLTensor* boxes, const DLTensor* scores, const tk_nms_config* config,
-                                DLManagedTensorVersioned** detections, DLManagedTensorVersioned** counts) {
+                                void* cuda_stream, DLManagedTensorVersioned** detections, DLManagedTensorVersioned** counts) {
   constexpr const char* fn = "tk_batched_nms";
   return trackkit::capi::tk_guard(fn, [&] {
     trackkit::capi::require_pointer(fn, "detections", detections);
@@ -47,6 +52,7 @@ TK_API tk_status tk_batched_nms(const DLTensor* boxes, const DLTensor* scores, c
     const trackkit::NmsOptions options = to_options(fn, config);
     const at::Tensor b = trackkit::capi::borrow_dltensor(fn, "boxes", boxes);
     const at::Tensor s = trackkit::capi::borrow_dltensor(fn, "scores", scores);
+    const trackkit::CudaStreamScope stream(trackkit::capi::stream_for(fn, cuda_stream, b));
     const trackkit::NmsResult r = trackkit::batched_nms(b, s, options);
     trackkit::capi::give_dltensor(fn, "detections", r.detections, detections);
     try {

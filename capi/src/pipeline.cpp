@@ -1,16 +1,19 @@
 // C ABI for trackkit/pipeline.hpp and the frame reader of trackkit/video_io.hpp.
 #include <ATen/ATen.h>
 
+#include <string>
 #include <vector>
 
 #include "config.hpp"
 #include "guard.hpp"
+#include "stream.hpp"
 #include "tensor.hpp"
 #include "trackkit/pipeline.hpp"
 #include "trackkit/video_io.hpp"
 
 struct tk_pipeline {
   trackkit::TrackingPipeline pipeline;
+  void* cuda_stream = nullptr; // tk_pipeline_set_cuda_stream's; every call's work runs on it
 };
 struct tk_frame_reader {
   trackkit::FrameReader reader;
@@ -36,18 +39,34 @@ void give_tracks(const char* fn, const std::vector<trackkit::FrameTracks>& frame
   *frames_finished = static_cast<int64_t>(frames.size());
 }
 
+/// The pipeline's options: each component config the caller points to, trackkit::PipelineOptions' where NULL.
+trackkit::PipelineOptions to_options(const char* fn, const char* model_path, const tk_pipeline_config* config) {
+  tk_pipeline_config defaults{};
+  defaults.struct_size = sizeof(defaults);
+  const tk_pipeline_config c = trackkit::capi::read_struct(fn, config, defaults);
+  trackkit::PipelineOptions o;
+  o.model_path = model_path;
+  // The component readers name "config"; the label says which one: "tk_pipeline_create(config->gmc): config->...".
+  const std::string function(fn);
+  if (c.detector != nullptr)
+    o.detector = trackkit::capi::detector_options((function + "(config->detector)").c_str(), c.detector);
+  if (c.gmc != nullptr) o.gmc = trackkit::capi::gmc_options((function + "(config->gmc)").c_str(), c.gmc);
+  if (c.tracker != nullptr)
+    o.tracker = trackkit::capi::tracker_options((function + "(config->tracker)").c_str(), c.tracker);
+  return o;
+}
+
 } // namespace
 
 extern "C" {
 
-TK_API tk_pipeline_config tk_pipeline_config_defaults(void) {
-  tk_pipeline_config c{};
-  c.struct_size = sizeof(c);
-  c.detector = tk_detector_config_defaults();
-  c.detector.conf_threshold = trackkit::PipelineOptions().detector.conf_threshold;
-  c.gmc = tk_gmc_config_defaults();
-  c.tracker = trackkit::capi::tracker_config(trackkit::PipelineOptions().tracker);
-  return c;
+TK_API tk_status tk_pipeline_config_init(tk_pipeline_config* config, size_t struct_size) {
+  constexpr const char* fn = "tk_pipeline_config_init";
+  return trackkit::capi::tk_guard(fn, [&] {
+    tk_pipeline_config defaults{}; // no component configs: the pipeline's defaults
+    defaults.struct_size = sizeof(defaults);
+    trackkit::capi::init_struct(fn, config, struct_size, defaults);
+  });
 }
 
 TK_API tk_status tk_pipeline_create(const char* model_path, const tk_pipeline_config* config, tk_pipeline** pipeline) {
@@ -56,25 +75,28 @@ TK_API tk_status tk_pipeline_create(const char* model_path, const tk_pipeline_co
     trackkit::capi::require_pointer(fn, "pipeline", pipeline);
     *pipeline = nullptr;
     trackkit::capi::require_pointer(fn, "model_path", model_path);
-    const tk_pipeline_config c =
-        trackkit::capi::read_config(fn, config, tk_pipeline_config_defaults(), sizeof(tk_pipeline_config));
-    trackkit::PipelineOptions o;
-    o.model_path = model_path;
-    o.detector = trackkit::capi::detector_options(fn, &c.detector);
-    o.gmc = trackkit::capi::gmc_options(fn, &c.gmc);
-    o.tracker = trackkit::capi::tracker_options(fn, &c.tracker);
-    *pipeline = new tk_pipeline{trackkit::TrackingPipeline(o)};
+    *pipeline = new tk_pipeline{trackkit::TrackingPipeline(to_options(fn, model_path, config))};
   });
 }
 
 TK_API void tk_pipeline_destroy(tk_pipeline* pipeline) { delete pipeline; }
 
+TK_API tk_status tk_pipeline_set_cuda_stream(tk_pipeline* pipeline, void* cuda_stream) {
+  constexpr const char* fn = "tk_pipeline_set_cuda_stream";
+  return trackkit::capi::tk_guard(fn, [&] {
+    trackkit::capi::require_pointer(fn, "pipeline", pipeline);
+    pipeline->cuda_stream = trackkit::capi::checked_stream(fn, cuda_stream, pipeline->pipeline.detector().device());
+  });
+}
+
 TK_API tk_status tk_pipeline_warmup(tk_pipeline* pipeline, int64_t frame_height, int64_t frame_width) {
   constexpr const char* fn = "tk_pipeline_warmup";
   return trackkit::capi::tk_guard(fn, [&] {
     trackkit::capi::require_pointer(fn, "pipeline", pipeline);
-    if (frame_height < 1 || frame_width < 1)
-      trackkit::fail_argument(fn, "frame_height/frame_width", "must be positive");
+    if (frame_height < 1)
+      trackkit::fail_argument(fn, "frame_height", "must be > 0, got " + std::to_string(frame_height));
+    if (frame_width < 1) trackkit::fail_argument(fn, "frame_width", "must be > 0, got " + std::to_string(frame_width));
+    const trackkit::CudaStreamScope stream_scope(pipeline->cuda_stream);
     pipeline->pipeline.warmup(frame_height, frame_width);
   });
 }
@@ -88,6 +110,29 @@ TK_API tk_status tk_pipeline_batch_size(const tk_pipeline* pipeline, int64_t* ba
   });
 }
 
+TK_API tk_status tk_pipeline_class_count(const tk_pipeline* pipeline, int64_t* count) {
+  constexpr const char* fn = "tk_pipeline_class_count";
+  return trackkit::capi::tk_guard(fn, [&] {
+    trackkit::capi::require_pointer(fn, "pipeline", pipeline);
+    trackkit::capi::require_pointer(fn, "count", count);
+    *count = static_cast<int64_t>(pipeline->pipeline.detector().class_names().size());
+  });
+}
+
+TK_API tk_status tk_pipeline_class_name(const tk_pipeline* pipeline, int64_t index, const char** name) {
+  constexpr const char* fn = "tk_pipeline_class_name";
+  return trackkit::capi::tk_guard(fn, [&] {
+    trackkit::capi::require_pointer(fn, "pipeline", pipeline);
+    trackkit::capi::require_pointer(fn, "name", name);
+    const std::vector<std::string>& names = pipeline->pipeline.detector().class_names();
+    if (index < 0 || index >= static_cast<int64_t>(names.size())) {
+      trackkit::fail_argument(fn, "index",
+                              "must be in [0," + std::to_string(names.size()) + "), got " + std::to_string(index));
+    }
+    *name = names[static_cast<size_t>(index)].c_str();
+  });
+}
+
 TK_API tk_status tk_pipeline_push(tk_pipeline* pipeline, const DLTensor* frames, DLManagedTensorVersioned** tracks,
                                   int64_t* frames_finished) {
   constexpr const char* fn = "tk_pipeline_push";
@@ -95,8 +140,9 @@ TK_API tk_status tk_pipeline_push(tk_pipeline* pipeline, const DLTensor* frames,
     trackkit::capi::require_pointer(fn, "pipeline", pipeline);
     trackkit::capi::require_pointer(fn, "tracks", tracks);
     trackkit::capi::require_pointer(fn, "frames_finished", frames_finished);
-    const auto done = pipeline->pipeline.push(trackkit::capi::borrow_dltensor(fn, "frames", frames));
-    give_tracks(fn, done, tracks, frames_finished);
+    const at::Tensor f = trackkit::capi::borrow_dltensor(fn, "frames", frames);
+    const trackkit::CudaStreamScope stream_scope(pipeline->cuda_stream);
+    give_tracks(fn, pipeline->pipeline.push(f), tracks, frames_finished);
   });
 }
 
@@ -107,6 +153,7 @@ TK_API tk_status tk_pipeline_finish(tk_pipeline* pipeline, DLManagedTensorVersio
     trackkit::capi::require_pointer(fn, "pipeline", pipeline);
     trackkit::capi::require_pointer(fn, "tracks", tracks);
     trackkit::capi::require_pointer(fn, "frames_finished", frames_finished);
+    const trackkit::CudaStreamScope stream_scope(pipeline->cuda_stream);
     give_tracks(fn, pipeline->pipeline.finish(), tracks, frames_finished);
   });
 }
@@ -115,6 +162,7 @@ TK_API tk_status tk_pipeline_reset(tk_pipeline* pipeline) {
   constexpr const char* fn = "tk_pipeline_reset";
   return trackkit::capi::tk_guard(fn, [&] {
     trackkit::capi::require_pointer(fn, "pipeline", pipeline);
+    const trackkit::CudaStreamScope stream_scope(pipeline->cuda_stream); // frames in flight are dropped on it
     pipeline->pipeline.reset();
   });
 }
@@ -123,13 +171,13 @@ TK_API tk_status tk_pipeline_times_get(const tk_pipeline* pipeline, tk_pipeline_
   constexpr const char* fn = "tk_pipeline_times_get";
   return trackkit::capi::tk_guard(fn, [&] {
     trackkit::capi::require_pointer(fn, "pipeline", pipeline);
-    trackkit::capi::require_pointer(fn, "times", times);
-    if (times->struct_size < sizeof(tk_pipeline_times))
-      trackkit::fail_argument(fn, "times->struct_size", "must be sizeof(tk_pipeline_times)");
     const trackkit::PipelineTimes& t = pipeline->pipeline.times();
-    times->frames = t.frames, times->upload = t.upload, times->detect = t.detect, times->wait = t.wait;
-    times->gmc = t.gmc, times->track = t.track, times->total = t.total;
-    times->peak_memory_bytes = pipeline->pipeline.peak_memory_bytes();
+    tk_pipeline_times value{};
+    value.struct_size = sizeof(value);
+    value.frames = t.frames, value.upload = t.upload, value.detect = t.detect, value.wait = t.wait;
+    value.gmc = t.gmc, value.track = t.track, value.total = t.total;
+    value.peak_memory_bytes = pipeline->pipeline.peak_memory_bytes();
+    trackkit::capi::write_struct(fn, times, value, "times");
   });
 }
 

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "guard.hpp"
+#include "trackkit/cuda_stream.hpp"
 #include "trackkit/device.hpp"
 #include "trackkit/version.hpp"
 
@@ -26,7 +27,25 @@ TK_API const char* tk_version(void) { return trackkit::version(); }
 
 TK_API const char* tk_build_info(void) { return trackkit::build_info(); }
 
-TK_API uint32_t tk_abi_version(void) { return TK_ABI_VERSION; }
+TK_API void tk_version_numbers(int32_t* major, int32_t* minor, int32_t* patch) {
+  if (major != nullptr) *major = TK_VERSION_MAJOR;
+  if (minor != nullptr) *minor = TK_VERSION_MINOR;
+  if (patch != nullptr) *patch = TK_VERSION_PATCH;
+}
+
+TK_API void tk_abi_version(int32_t* major, int32_t* minor) {
+  if (major != nullptr) *major = TK_ABI_VERSION_MAJOR;
+  if (minor != nullptr) *minor = TK_ABI_VERSION_MINOR;
+}
+
+TK_API void tk_dlpack_version(int32_t* major, int32_t* minor) {
+  if (major != nullptr) *major = DLPACK_MAJOR_VERSION;
+  if (minor != nullptr) *minor = DLPACK_MINOR_VERSION;
+}
+
+TK_API tk_status tk_release_cached_memory(void) {
+  return trackkit::capi::tk_guard("tk_release_cached_memory", [] { trackkit::release_cached_device_memory(); });
+}
 
 TK_API int32_t tk_cuda_device_count(void) { return trackkit::cuda_device_count(); }
 

@@ -62,7 +62,21 @@ at::Tensor borrow_dltensor(const char* function, const char* argument, const DLT
   void* data = static_cast<char*>(tensor->data) + tensor->byte_offset;
   if (tensor->strides == nullptr) return at::from_blob(data, sizes, options); // compact row-major
   std::vector<int64_t> strides(tensor->strides, tensor->strides + tensor->ndim);
-  return at::from_blob(data, sizes, strides, options);
+  // LibTorch has no negative strides: view the same elements from the lowest address with |stride| and flip
+  // those dimensions back (a copy, the only one borrowing makes).
+  std::vector<int64_t> flipped;
+  int64_t lowest = 0;
+  for (int64_t d = 0; d < tensor->ndim; ++d) {
+    if (strides[d] < 0 && sizes[d] > 1) {
+      lowest += strides[d] * (sizes[d] - 1);
+      strides[d] = -strides[d];
+      flipped.push_back(d);
+    }
+  }
+  if (flipped.empty()) return at::from_blob(data, sizes, strides, options);
+  if (numel == 0) return at::empty(sizes, options);
+  void* start = static_cast<char*>(data) + lowest * static_cast<int64_t>(at::elementSize(type));
+  return at::flip(at::from_blob(start, sizes, strides, options), flipped);
 }
 
 void give_dltensor(const char* function, const char* argument, const at::Tensor& tensor,

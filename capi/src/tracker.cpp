@@ -13,6 +13,8 @@
 
 struct tk_tracker {
   trackkit::Tracker tracker;
+  std::vector<int64_t> started; // TrackerOutput::started / ended of the last update, for tk_tracker_events
+  std::vector<int64_t> ended;
 };
 struct tk_tracker_bank {
   trackkit::TrackerBank bank;
@@ -36,9 +38,11 @@ tk_tracker_config to_config(const trackkit::TrackerOptions& o) {
 }
 
 trackkit::TrackerOptions to_options(const char* fn, const tk_tracker_config* config) {
-  // The first published layout ended at motion_model: callers built against it get defaults for the rest.
-  constexpr size_t first_layout = offsetof(tk_tracker_config, motion_model) + sizeof(int32_t);
-  const tk_tracker_config c = trackkit::capi::read_config(fn, config, to_config({}), first_layout);
+  const tk_tracker_config c = trackkit::capi::read_struct(fn, config, to_config({}));
+  trackkit::capi::require_enum(fn, "config->motion_model", c.motion_model, TK_MOTION_XYWH, "tk_motion_model");
+  if (c.reserved != 0) {
+    trackkit::fail_argument(fn, "config->reserved", "must be 0, got " + std::to_string(c.reserved));
+  }
   trackkit::TrackerOptions o;
   o.track_thresh = c.track_thresh, o.low_thresh = c.low_thresh, o.new_track_thresh = c.new_track_thresh;
   o.match_thresh = c.match_thresh, o.second_match_thresh = c.second_match_thresh;
@@ -46,10 +50,6 @@ trackkit::TrackerOptions to_options(const char* fn, const tk_tracker_config* con
   o.duplicate_distance = c.duplicate_distance, o.track_buffer = c.track_buffer;
   o.fuse_score = c.fuse_score != 0, o.iou_plus_one = c.iou_plus_one != 0;
   o.high_score_inclusive = c.high_score_inclusive != 0;
-  if (c.motion_model != TK_MOTION_XYAH && c.motion_model != TK_MOTION_XYWH) {
-    trackkit::fail_argument(fn, "config->motion_model",
-                            "must be TK_MOTION_XYAH or TK_MOTION_XYWH, got " + std::to_string(c.motion_model));
-  }
   o.motion_model = c.motion_model == TK_MOTION_XYWH ? trackkit::MotionModel::XYWH : trackkit::MotionModel::XYAH;
   o.warp_sizes_by_abs = c.warp_sizes_by_abs != 0, o.output_lost = c.output_lost != 0;
   o.proximity_thresh = c.proximity_thresh, o.appearance_thresh = c.appearance_thresh;
@@ -57,11 +57,48 @@ trackkit::TrackerOptions to_options(const char* fn, const tk_tracker_config* con
   return o;
 }
 
+tk_tracker_input input_defaults() {
+  tk_tracker_input in{};
+  in.struct_size = sizeof(in);
+  in.mask_scale = trackkit::TrackerInput().mask_scale;
+  return in;
+}
+
 // [M,8] float64: x1, y1, x2, y2, id, score, class, det_index.
-at::Tensor track_rows(const trackkit::TrackerOutput& out) {
-  return at::cat({out.boxes, out.ids.to(at::kDouble).unsqueeze(1), out.scores.unsqueeze(1),
-                  out.classes.to(at::kDouble).unsqueeze(1), out.det_index.to(at::kDouble).unsqueeze(1)},
-                 1);
+at::Tensor track_rows(const trackkit::TrackerOutput& out, bool with_status = false) {
+  // Filled element by element: one allocation instead of a chain of small ATen ops (a few microseconds a frame,
+  // which is most of what a call from another language costs beyond the tracker itself).
+  const int64_t m = out.ids.size(0);
+  at::Tensor rows = at::empty({m, with_status ? 9 : 8}, at::TensorOptions().dtype(at::kDouble));
+  const at::Tensor boxes = out.boxes.to(at::kDouble).contiguous();
+  const at::Tensor scores = out.scores.to(at::kDouble).contiguous();
+  const at::Tensor ids = out.ids.contiguous(), classes = out.classes.contiguous();
+  const at::Tensor det_index = out.det_index.contiguous();
+  const at::Tensor states = with_status ? out.states.contiguous() : at::Tensor();
+  const double* b = boxes.data_ptr<double>();
+  const double* score = scores.data_ptr<double>();
+  const int64_t* id = ids.data_ptr<int64_t>();
+  const int64_t* cls = classes.data_ptr<int64_t>();
+  const int64_t* det = det_index.data_ptr<int64_t>();
+  const int64_t* state = with_status ? states.data_ptr<int64_t>() : nullptr;
+  double* r = rows.data_ptr<double>();
+  for (int64_t i = 0; i < m; ++i, r += rows.size(1)) {
+    r[0] = b[4 * i], r[1] = b[4 * i + 1], r[2] = b[4 * i + 2], r[3] = b[4 * i + 3];
+    r[4] = static_cast<double>(id[i]), r[5] = score[i], r[6] = static_cast<double>(cls[i]);
+    r[7] = static_cast<double>(det[i]);
+    if (state != nullptr) r[8] = static_cast<double>(state[i]);
+  }
+  return rows;
+}
+
+// Keeps the frame's track events for tk_tracker_events.
+void remember_events(tk_tracker* tracker, const trackkit::TrackerOutput& out) {
+  tracker->started = out.started;
+  tracker->ended = out.ended;
+}
+
+at::Tensor id_tensor(const std::vector<int64_t>& ids) {
+  return at::tensor(at::ArrayRef<int64_t>(ids), at::TensorOptions().dtype(at::kLong));
 }
 
 } // namespace
@@ -73,14 +110,18 @@ tk_tracker_config trackkit::capi::tracker_config(const trackkit::TrackerOptions&
 
 extern "C" {
 
-TK_API tk_tracker_config tk_tracker_config_defaults(void) { return to_config({}); }
+TK_API tk_status tk_tracker_config_init(tk_tracker_config* config, size_t struct_size) {
+  constexpr const char* fn = "tk_tracker_config_init";
+  return trackkit::capi::tk_guard(fn, [&] { trackkit::capi::init_struct(fn, config, struct_size, to_config({})); });
+}
 
 TK_API tk_status tk_tracker_config_preset(const char* name, double frame_rate, tk_tracker_config* config) {
   constexpr const char* fn = "tk_tracker_config_preset";
   return trackkit::capi::tk_guard(fn, [&] {
     trackkit::capi::require_pointer(fn, "name", name);
     trackkit::capi::require_pointer(fn, "config", config);
-    *config = to_config(trackkit::TrackerOptions::preset(name, frame_rate));
+    const tk_tracker_config value = to_config(trackkit::TrackerOptions::preset(name, frame_rate));
+    trackkit::capi::write_struct(fn, config, value, "config");
   });
 }
 
@@ -89,7 +130,8 @@ TK_API tk_status tk_tracker_config_from_yaml(const char* path, double frame_rate
   return trackkit::capi::tk_guard(fn, [&] {
     trackkit::capi::require_pointer(fn, "path", path);
     trackkit::capi::require_pointer(fn, "config", config);
-    *config = to_config(trackkit::TrackerOptions::from_yaml(path, frame_rate));
+    const tk_tracker_config value = to_config(trackkit::TrackerOptions::from_yaml(path, frame_rate));
+    trackkit::capi::write_struct(fn, config, value, "config"); // only once the file was read: *config kept on errors
   });
 }
 
@@ -107,7 +149,7 @@ TK_API tk_status tk_tracker_create(const tk_tracker_config* config, tk_tracker**
   return trackkit::capi::tk_guard(fn, [&] {
     trackkit::capi::require_pointer(fn, "tracker", tracker);
     *tracker = nullptr;
-    *tracker = new tk_tracker{trackkit::Tracker(to_options(fn, config))};
+    *tracker = new tk_tracker{trackkit::Tracker(to_options(fn, config)), {}, {}};
   });
 }
 
@@ -119,7 +161,9 @@ TK_API tk_status tk_tracker_update(tk_tracker* tracker, const DLTensor* detectio
     trackkit::capi::require_pointer(fn, "tracker", tracker);
     trackkit::capi::require_pointer(fn, "tracks", tracks);
     const at::Tensor d = trackkit::capi::borrow_dltensor(fn, "detections", detections);
-    trackkit::capi::give_dltensor(fn, "tracks", track_rows(tracker->tracker.update(d)), tracks);
+    const trackkit::TrackerOutput out = tracker->tracker.update(d);
+    remember_events(tracker, out);
+    trackkit::capi::give_dltensor(fn, "tracks", track_rows(out), tracks);
   });
 }
 
@@ -131,15 +175,16 @@ TK_API tk_status tk_tracker_update_warp(tk_tracker* tracker, const DLTensor* det
     trackkit::capi::require_pointer(fn, "tracks", tracks);
     const at::Tensor d = trackkit::capi::borrow_dltensor(fn, "detections", detections);
     const at::Tensor w = trackkit::capi::borrow_dltensor(fn, "warp", warp);
-    trackkit::capi::give_dltensor(fn, "tracks", track_rows(tracker->tracker.update(d, w)), tracks);
+    const trackkit::TrackerOutput out = tracker->tracker.update(d, w);
+    remember_events(tracker, out);
+    trackkit::capi::give_dltensor(fn, "tracks", track_rows(out), tracks);
   });
 }
 
-TK_API tk_tracker_input tk_tracker_input_defaults(void) {
-  tk_tracker_input in{};
-  in.struct_size = sizeof(in);
-  in.mask_scale = 1.0;
-  return in;
+TK_API tk_status tk_tracker_input_init(tk_tracker_input* input, size_t struct_size) {
+  constexpr const char* fn = "tk_tracker_input_init";
+  return trackkit::capi::tk_guard(
+      fn, [&] { trackkit::capi::init_struct(fn, input, struct_size, input_defaults(), "input"); });
 }
 
 TK_API tk_status tk_tracker_update_ex(tk_tracker* tracker, const tk_tracker_input* input,
@@ -148,8 +193,7 @@ TK_API tk_status tk_tracker_update_ex(tk_tracker* tracker, const tk_tracker_inpu
   return trackkit::capi::tk_guard(fn, [&] {
     trackkit::capi::require_pointer(fn, "tracker", tracker);
     trackkit::capi::require_pointer(fn, "tracks", tracks);
-    const tk_tracker_input c =
-        trackkit::capi::read_config(fn, input, tk_tracker_input_defaults(), sizeof(tk_tracker_input), "input");
+    const tk_tracker_input c = trackkit::capi::read_struct(fn, input, input_defaults(), "input");
     auto optional = [&](const char* name, const DLTensor* t) {
       return t == nullptr ? at::Tensor() : trackkit::capi::borrow_dltensor(fn, name, t);
     };
@@ -162,8 +206,29 @@ TK_API tk_status tk_tracker_update_ex(tk_tracker* tracker, const tk_tracker_inpu
     in.warp = optional("input->warp", c.warp);
     in.mask_scale = c.mask_scale;
     const trackkit::TrackerOutput out = tracker->tracker.update(in);
-    const at::Tensor rows = at::cat({track_rows(out), out.states.to(at::kDouble).unsqueeze(1)}, 1);
+    remember_events(tracker, out);
+    const at::Tensor rows = track_rows(out, /*with_status=*/true);
     trackkit::capi::give_dltensor(fn, "tracks", rows, tracks);
+  });
+}
+
+TK_API tk_status tk_tracker_events(const tk_tracker* tracker, DLManagedTensorVersioned** started,
+                                   DLManagedTensorVersioned** ended) {
+  constexpr const char* fn = "tk_tracker_events";
+  return trackkit::capi::tk_guard(fn, [&] {
+    trackkit::capi::require_pointer(fn, "tracker", tracker);
+    const at::Tensor s = id_tensor(tracker->started), e = id_tensor(tracker->ended);
+    if (started != nullptr) trackkit::capi::give_dltensor(fn, "started", s, started);
+    if (ended == nullptr) return;
+    try {
+      trackkit::capi::give_dltensor(fn, "ended", e, ended);
+    } catch (...) { // both outputs or neither
+      if (started != nullptr) {
+        tk_tensor_free(*started);
+        *started = nullptr;
+      }
+      throw;
+    }
   });
 }
 
@@ -172,6 +237,8 @@ TK_API tk_status tk_tracker_reset(tk_tracker* tracker) {
   return trackkit::capi::tk_guard(fn, [&] {
     trackkit::capi::require_pointer(fn, "tracker", tracker);
     tracker->tracker.reset();
+    tracker->started.clear();
+    tracker->ended.clear();
   });
 }
 

@@ -21,8 +21,14 @@ from dlpack_ctypes import CAPSULE, DLManagedTensorVersioned, DLTensor  # noqa: E
 
 lib = C.CDLL(sys.argv[1])
 lib.tk_last_error.restype = C.c_char_p
-lib.tk_box_iou.argtypes = [C.POINTER(DLTensor), C.POINTER(DLTensor), C.POINTER(C.POINTER(DLManagedTensorVersioned))]
+# tk_box_iou(boxes1, boxes2, cuda_stream, &iou): the stream is ignored for CPU tensors (None: the current stream).
+lib.tk_box_iou.argtypes = [C.POINTER(DLTensor), C.POINTER(DLTensor), C.c_void_p,
+                           C.POINTER(C.POINTER(DLManagedTensorVersioned))]
 lib.tk_box_iou.restype = C.c_int
+lib.tk_abi_version.argtypes = [C.POINTER(C.c_int32), C.POINTER(C.c_int32)]
+lib.tk_abi_version.restype = None
+lib.tk_dlpack_version.argtypes = [C.POINTER(C.c_int32), C.POINTER(C.c_int32)]
+lib.tk_dlpack_version.restype = None
 
 
 class Owned:
@@ -49,7 +55,7 @@ def box_iou(a, b):
     ca, ma = borrowed(a)
     cb, mb = borrowed(b)
     out = C.POINTER(DLManagedTensorVersioned)()
-    status = lib.tk_box_iou(C.byref(ma.contents.dl_tensor), C.byref(mb.contents.dl_tensor), C.byref(out))
+    status = lib.tk_box_iou(C.byref(ma.contents.dl_tensor), C.byref(mb.contents.dl_tensor), None, C.byref(out))
     if status != 0:
         return status, lib.tk_last_error().decode(), None
     data_pointer = out.contents.dl_tensor.data
@@ -86,6 +92,20 @@ status, message, _ = box_iou(np.zeros((4, 3), dtype=np.float32), b)
 check(status == 1, "wrong shape gives TK_ERR_INVALID_ARGUMENT")
 check(message == "box_iou: boxes1 must have shape [N,4], got [4,3]", "error message: " + str(message))
 
-checks = 7
+# A reversed view (negative strides, as numpy exports them): the IoU of the rows in reversed order.
+rows = np.array([[0, 0, 10, 10], [5, 5, 15, 15], [2, 0, 12, 8]], dtype=np.float32)
+status, _, iou_reversed = box_iou(rows[::-1], b)
+check(status == 0 and np.array_equal(iou_reversed, box_iou(np.ascontiguousarray(rows[::-1]), b)[2]),
+      "negative strides: IoU of the reversed rows")
+check(np.allclose(iou_reversed[2], [1.0, 1.0 / 7.0, 0.0], atol=1e-7), "negative strides: values")
+
+# The versions a ctypes binding checks before anything else.
+major, minor = C.c_int32(-1), C.c_int32(-1)
+lib.tk_abi_version(C.byref(major), C.byref(minor))
+check(major.value == 1 and minor.value >= 0, "tk_abi_version: 1.x")
+lib.tk_dlpack_version(C.byref(major), C.byref(minor))
+check(major.value == 1, "tk_dlpack_version: DLPack 1.x")
+
+checks = 11
 print(f"{checks - failures} passed, {failures} failed")
 sys.exit(1 if failures else 0)

@@ -49,15 +49,19 @@ class Owned:
 def load_library(path):
     lib = C.CDLL(path)
     lib.tk_last_error.restype = C.c_char_p
-    lib.tk_nms_config_defaults.restype = NmsConfig
+    lib.tk_nms_config_init.argtypes = [C.POINTER(NmsConfig), C.c_size_t]
     out = C.POINTER(C.POINTER(DLManagedTensorVersioned))
-    lib.tk_batched_nms.argtypes = [C.POINTER(DLTensor), C.POINTER(DLTensor), C.POINTER(NmsConfig), out, out]
+    lib.tk_batched_nms.argtypes = [C.POINTER(DLTensor), C.POINTER(DLTensor), C.POINTER(NmsConfig), C.c_void_p, out,
+                                   out]
     return lib
 
 
 def trackkit_nms(lib, boxes, scores, conf, iou, agnostic, classes, max_det):
-    """Per image, the kept [n,6] rows; boxes/scores are torch tensors (any strides) passed without a copy."""
-    config = lib.tk_nms_config_defaults()
+    """Per image, the kept [n,6] rows; boxes/scores are torch tensors (any strides) passed without a copy, on torch's
+    current stream (CUDA), where they are ready."""
+    config = NmsConfig()
+    if lib.tk_nms_config_init(C.byref(config), C.sizeof(config)) != 0:
+        raise RuntimeError(lib.tk_last_error().decode())
     config.conf_threshold, config.iou_threshold, config.agnostic, config.max_detections = conf, iou, agnostic, max_det
     keep = []
     if classes is not None:
@@ -70,8 +74,9 @@ def trackkit_nms(lib, boxes, scores, conf, iou, agnostic, classes, max_det):
         keep.append(capsule)
         views.append(C.cast(C.pythonapi.PyCapsule_GetPointer(capsule, CAPSULE), C.POINTER(DLManagedTensorVersioned)))
     det, counts = C.POINTER(DLManagedTensorVersioned)(), C.POINTER(DLManagedTensorVersioned)()
+    stream = torch.cuda.current_stream(boxes.device).cuda_stream if boxes.is_cuda else None
     status = lib.tk_batched_nms(C.byref(views[0].contents.dl_tensor), C.byref(views[1].contents.dl_tensor),
-                                C.byref(config), C.byref(det), C.byref(counts))
+                                C.byref(config), stream, C.byref(det), C.byref(counts))
     if status != 0:
         raise RuntimeError(lib.tk_last_error().decode())
     det = torch.from_dlpack(Owned(det, boxes.device)).cpu()

@@ -9,14 +9,13 @@ Runs, on every sequence of each data set, the reference and trackkit side by sid
     IoU >= 0.5; others get random features), so the appearance cue is exercised without a ReID network.
 Per sequence it reports frames with identical output (same ids, boxes within 0.01 px), HOTA / MOTA / IDF1 of
 both outputs (trackkit's TrackEval-equal evaluator, examples/mot_eval) and the time of one update() call in
-each, measured in the same run; trackkit's includes the Python -> C ABI crossing (ctypes, DLPack in and out).
+each, measured in the same run; trackkit's is the Python package's Tracker.update_ex (ctypes, DLPack in and out).
 
   build/refvenv/bin/python tools/compare/tracker_vs_ultralytics.py build/capi/libtrackkit_c.so \
       build/examples/mot_eval [--data DIR] [--trackers bytetrack,botsort,botsort_reid] [--sets ...]
 (set up the venv with tools/compare/setup_reference_venv.sh)
 """
 import argparse
-import ctypes as C
 import os
 import subprocess
 import sys
@@ -28,8 +27,6 @@ import numpy as np
 from ultralytics.trackers.bot_sort import BOTSORT
 from ultralytics.trackers.byte_tracker import BYTETracker
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tests", "capi"))
-from dlpack_ctypes import DLDataType, DLDevice, DLManagedTensorVersioned, DLTensor  # noqa: E402
 
 # (name, MOT folder, detection file, val-half, evaluate as MOT15)
 DATA_SETS = {
@@ -57,62 +54,24 @@ class Detections:
         return Detections(self.xywh[mask], self.conf[mask], self.cls[mask])
 
 
-def dltensor(array, keep):
-    """A DLTensor viewing a C-contiguous numpy array (float32/float64/int64/uint8); `keep` holds the shape alive."""
-    codes = {np.dtype(np.float32): (2, 32), np.dtype(np.float64): (2, 64), np.dtype(np.int64): (0, 64),
-             np.dtype(np.uint8): (1, 8)}
-    code, bits = codes[array.dtype]
-    shape = (C.c_int64 * array.ndim)(*array.shape)
-    keep.extend([array, shape])
-    return DLTensor(array.ctypes.data, DLDevice(1, 0), array.ndim, DLDataType(code, bits, 1), shape, None, 0)
-
-
-class TkInput(C.Structure):
-    _fields_ = [("struct_size", C.c_size_t)] + [(n, C.POINTER(DLTensor)) for n in (
-        "detections", "embeddings", "masks", "track_masks", "track_mask_ids", "warp")] + [("mask_scale", C.c_double)]
-
-
 def load_library(path):
-    """libtrackkit_c with the signatures of the tracker functions these scripts call."""
-    lib = C.CDLL(path)
-    lib.tk_last_error.restype = C.c_char_p
-    lib.tk_tracker_update_ex.argtypes = [C.c_void_p, C.POINTER(TkInput), C.POINTER(C.POINTER(DLManagedTensorVersioned))]
-    lib.tk_tracker_config_preset.argtypes = [C.c_char_p, C.c_double, C.c_void_p]
-    lib.tk_tracker_create.argtypes = [C.c_void_p, C.POINTER(C.c_void_p)]
-    lib.tk_tracker_destroy.argtypes = [C.c_void_p]
-    return lib
+    """The trackkit Python package (python/trackkit) over the libtrackkit_c at `path`."""
+    os.environ["TRACKKIT_LIBRARY"] = os.path.abspath(path)
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "python"))
+    import trackkit  # noqa: E402 (after TRACKKIT_LIBRARY is set)
+
+    return trackkit
 
 
 class TrackkitTracker:
-    """trackkit's Tracker through the C ABI; the config struct is the library's own (filled by a preset)."""
+    """trackkit's Tracker from Python (trackkit.Tracker over the C ABI) with a named preset at 30 fps."""
 
-    def __init__(self, lib, preset):
-        self.lib = lib
-        self.config = C.create_string_buffer(512)  # larger than tk_tracker_config: struct_size tells the size
-        assert lib.tk_tracker_config_preset(preset.encode(), C.c_double(30.0), self.config) == 0, lib.tk_last_error()
-        self.handle = C.c_void_p()
-        assert lib.tk_tracker_create(self.config, C.byref(self.handle)) == 0, lib.tk_last_error()
-
-    def __del__(self):
-        self.lib.tk_tracker_destroy(self.handle)
+    def __init__(self, trackkit, preset):
+        self.tracker = trackkit.Tracker(trackkit.TrackerConfig.preset(preset, 30.0))
 
     def update(self, dets, warp=None, features=None):
-        keep = []
-        d = dltensor(dets, keep)
-        inp = TkInput(C.sizeof(TkInput), C.pointer(d), None, None, None, None, None, 1.0)
-        if warp is not None:
-            w = dltensor(warp, keep)
-            inp.warp = C.pointer(w)
-        if features is not None:
-            e = dltensor(features, keep)
-            inp.embeddings = C.pointer(e)
-        out = C.POINTER(DLManagedTensorVersioned)()
-        assert self.lib.tk_tracker_update_ex(self.handle, C.byref(inp), C.byref(out)) == 0, self.lib.tk_last_error()
-        m = out.contents.dl_tensor
-        rows = np.zeros((0, 9)) if m.shape[0] == 0 else np.ctypeslib.as_array(
-            C.cast(m.data, C.POINTER(C.c_double)), shape=(m.shape[0], 9)).copy()
-        self.lib.tk_tensor_free(out)
-        return rows
+        """[M,9] rows: x1, y1, x2, y2, id, score, class, det_index, status."""
+        return self.tracker.update_ex(dets, embs=features, warp=warp)
 
 
 def read_sequence(seq, det_file, val_half):

@@ -69,7 +69,8 @@ void init_struct(const char* function, T* out, size_t struct_size, const T& defa
                       std::to_string(FirstLayout<T>::size) + " bytes); pass sizeof(" + FirstLayout<T>::name + ")");
   }
   std::memcpy(out, &defaults, std::min(struct_size, sizeof(T)));
-  if (struct_size > sizeof(T)) std::memset(reinterpret_cast<unsigned char*>(out) + sizeof(T), 0, struct_size - sizeof(T));
+  if (struct_size > sizeof(T))
+    std::memset(reinterpret_cast<unsigned char*>(out) + sizeof(T), 0, struct_size - sizeof(T));
   out->struct_size = struct_size;
 }
 

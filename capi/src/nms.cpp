@@ -44,7 +44,8 @@ TK_API tk_status tk_nms_config_init(tk_nms_config* config, size_t struct_size) {
 }
 
 TK_API tk_status tk_batched_nms(const DLTensor* boxes, const DLTensor* scores, const tk_nms_config* config,
-                                void* cuda_stream, DLManagedTensorVersioned** detections, DLManagedTensorVersioned** counts) {
+                                void* cuda_stream, DLManagedTensorVersioned** detections,
+                                DLManagedTensorVersioned** counts) {
   constexpr const char* fn = "tk_batched_nms";
   return trackkit::capi::tk_guard(fn, [&] {
     trackkit::capi::require_pointer(fn, "detections", detections);

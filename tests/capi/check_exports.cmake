@@ -19,13 +19,13 @@ function(readelf_output out)
 endfunction()
 
 # The ABI version the header declares.
-file(STRINGS "${HEADERS}/trackkit/trackkit.h" abi_lines REGEX "^#define TK_ABI_VERSION_(MAJOR|MINOR) [0-9]+")
+file(STRINGS "${HEADERS}/trackkit/c/core.h" abi_lines REGEX "^#define TK_ABI_VERSION_(MAJOR|MINOR) [0-9]+")
 foreach(line IN LISTS abi_lines)
   string(REGEX MATCH "^#define TK_ABI_VERSION_(MAJOR|MINOR) ([0-9]+)" _ "${line}")
   set(abi_${CMAKE_MATCH_1} ${CMAKE_MATCH_2})
 endforeach()
 if(NOT DEFINED abi_MAJOR OR NOT DEFINED abi_MINOR)
-  message(FATAL_ERROR "no TK_ABI_VERSION_MAJOR / MINOR in ${HEADERS}/trackkit/trackkit.h")
+  message(FATAL_ERROR "no TK_ABI_VERSION_MAJOR / MINOR in ${HEADERS}/trackkit/c/core.h")
 endif()
 
 # SONAME.

@@ -16,7 +16,7 @@ from trackkit._structs import DLManagedTensorVersioned, DLTensor
 
 
 def test_versions_are_the_headers():
-    header = (REPO / "capi" / "include" / "trackkit" / "trackkit.h").read_text()
+    header = (REPO / "capi" / "include" / "trackkit" / "c" / "core.h").read_text()
     version = re.search(r'#define TK_VERSION_STRING "([^"]+)"', header).group(1)
     abi = tuple(int(re.search(rf"#define TK_ABI_VERSION_{part} (\d+)", header).group(1)) for part in ("MAJOR", "MINOR"))
     assert trackkit.library_version() == version

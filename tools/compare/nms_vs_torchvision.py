@@ -1,4 +1,4 @@
-"""trackkit's batched NMS (through its C ABI) against ultralytics' non_max_suppression (torchvision.ops.nms inside).
+"""trackkit's batched NMS (through its C ABI, from the Python package) against ultralytics' non_max_suppression (torchvision.ops.nms inside).
 
 Both get the same YOLOv8-layout output: ultralytics the model's [B,84,A] tensor (xywh + 80 class scores), trackkit
 the corners ultralytics' own xywh2xyxy makes of it and the transposed scores view (no copy). Inputs: synthetic
@@ -13,7 +13,6 @@ large CPU inputs) keeps the same set of rows; it orders equal scores differently
 (set up the venv with tools/compare/setup_reference_venv.sh)
 """
 import argparse
-import ctypes as C
 import os
 import sys
 
@@ -22,65 +21,23 @@ import torchvision
 from ultralytics.utils.nms import non_max_suppression
 from ultralytics.utils.ops import xywh2xyxy
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tests", "capi"))
-from dlpack_ctypes import CAPSULE, DLManagedTensorVersioned, DLTensor  # noqa: E402
-
-
-class NmsConfig(C.Structure):
-    _fields_ = [("struct_size", C.c_size_t), ("conf_threshold", C.c_double), ("iou_threshold", C.c_double),
-                ("class_offset", C.c_double), ("max_candidates", C.c_int64), ("max_detections", C.c_int64),
-                ("classes", C.POINTER(C.c_int64)), ("num_classes", C.c_int64), ("agnostic", C.c_int32)]
-
-
-class Owned:
-    """A trackkit output for torch.from_dlpack, which calls its deleter when the tensor dies."""
-
-    def __init__(self, managed, device):
-        self.capsule = C.pythonapi.PyCapsule_New(C.cast(managed, C.c_void_p), CAPSULE, None)
-        self.device = device
-
-    def __dlpack__(self, **kwargs):
-        return self.capsule
-
-    def __dlpack_device__(self):
-        return (2, self.device.index or 0) if self.device.type == "cuda" else (1, 0)
 
 
 def load_library(path):
-    lib = C.CDLL(path)
-    lib.tk_last_error.restype = C.c_char_p
-    lib.tk_nms_config_init.argtypes = [C.POINTER(NmsConfig), C.c_size_t]
-    out = C.POINTER(C.POINTER(DLManagedTensorVersioned))
-    lib.tk_batched_nms.argtypes = [C.POINTER(DLTensor), C.POINTER(DLTensor), C.POINTER(NmsConfig), C.c_void_p, out,
-                                   out]
-    return lib
+    """The trackkit Python package (python/trackkit) over the libtrackkit_c at `path`."""
+    os.environ["TRACKKIT_LIBRARY"] = os.path.abspath(path)
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "python"))
+    import trackkit  # noqa: E402 (after TRACKKIT_LIBRARY is set)
+
+    return trackkit
 
 
-def trackkit_nms(lib, boxes, scores, conf, iou, agnostic, classes, max_det):
+def trackkit_nms(trackkit, boxes, scores, conf, iou, agnostic, classes, max_det):
     """Per image, the kept [n,6] rows; boxes/scores are torch tensors (any strides) passed without a copy, on torch's
     current stream (CUDA), where they are ready."""
-    config = NmsConfig()
-    if lib.tk_nms_config_init(C.byref(config), C.sizeof(config)) != 0:
-        raise RuntimeError(lib.tk_last_error().decode())
-    config.conf_threshold, config.iou_threshold, config.agnostic, config.max_detections = conf, iou, agnostic, max_det
-    keep = []
-    if classes is not None:
-        array = (C.c_int64 * len(classes))(*classes)
-        keep.append(array)
-        config.classes, config.num_classes = array, len(classes)
-    views = []
-    for t in (boxes, scores):
-        capsule = t.__dlpack__(max_version=(1, 0))
-        keep.append(capsule)
-        views.append(C.cast(C.pythonapi.PyCapsule_GetPointer(capsule, CAPSULE), C.POINTER(DLManagedTensorVersioned)))
-    det, counts = C.POINTER(DLManagedTensorVersioned)(), C.POINTER(DLManagedTensorVersioned)()
-    stream = torch.cuda.current_stream(boxes.device).cuda_stream if boxes.is_cuda else None
-    status = lib.tk_batched_nms(C.byref(views[0].contents.dl_tensor), C.byref(views[1].contents.dl_tensor),
-                                C.byref(config), stream, C.byref(det), C.byref(counts))
-    if status != 0:
-        raise RuntimeError(lib.tk_last_error().decode())
-    det = torch.from_dlpack(Owned(det, boxes.device)).cpu()
-    counts = torch.from_dlpack(Owned(counts, boxes.device)).cpu()
+    det, counts = trackkit.batched_nms(boxes, scores, conf=conf, iou=iou, max_det=max_det, classes=classes,
+                                       agnostic=bool(agnostic))
+    det, counts = det.cpu(), counts.cpu()
     return [det[b, : counts[b]] for b in range(det.shape[0])]
 
 

@@ -1,8 +1,8 @@
-/* trackkit C ABI: the detector (YOLO TorchScript exports; docs/detector.md). Part of trackkit/trackkit.h. */
+/* trackkit C ABI: the detector (YOLO TorchScript exports; docs/detector.md). Included by trackkit/trackkit.h. */
 #ifndef TRACKKIT_C_DETECTOR_H
 #define TRACKKIT_C_DETECTOR_H
 
-#include "trackkit/trackkit.h"
+#include "trackkit/c/core.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,9 +1,9 @@
 /* trackkit C ABI: EquirectToPinhole, equirectangular 360° frames -> pinhole views (docs/e2p.md).
- * Part of trackkit/trackkit.h. */
+ * Included by trackkit/trackkit.h. */
 #ifndef TRACKKIT_C_E2P_H
 #define TRACKKIT_C_E2P_H
 
-#include "trackkit/trackkit.h"
+#include "trackkit/c/core.h"
 
 #ifdef __cplusplus
 extern "C" {

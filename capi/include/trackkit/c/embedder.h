@@ -1,9 +1,9 @@
 /* trackkit C ABI: face / person ReID embeddings and identity clustering (docs/embedder.md).
- * Part of trackkit/trackkit.h. */
+ * Included by trackkit/trackkit.h. */
 #ifndef TRACKKIT_C_EMBEDDER_H
 #define TRACKKIT_C_EMBEDDER_H
 
-#include "trackkit/trackkit.h"
+#include "trackkit/c/core.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,8 +1,8 @@
-/* trackkit C ABI: the tracker (ByteTrack / BoT-SORT family; docs/tracker.md). Part of trackkit/trackkit.h. */
+/* trackkit C ABI: the tracker (ByteTrack / BoT-SORT family; docs/tracker.md). Included by trackkit/trackkit.h. */
 #ifndef TRACKKIT_C_TRACKER_H
 #define TRACKKIT_C_TRACKER_H
 
-#include "trackkit/trackkit.h"
+#include "trackkit/c/core.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,8 +1,8 @@
-/* trackkit C ABI: global motion compensation (docs/gmc.md). Part of trackkit/trackkit.h. */
+/* trackkit C ABI: global motion compensation (docs/gmc.md). Included by trackkit/trackkit.h. */
 #ifndef TRACKKIT_C_GMC_H
 #define TRACKKIT_C_GMC_H
 
-#include "trackkit/trackkit.h"
+#include "trackkit/c/core.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,9 +1,9 @@
 /* trackkit C ABI: MOTChallenge files and the CLEAR / Identity / HOTA evaluator that reproduces TrackEval
- * (trackkit/mot.hpp; docs/mot.md). Part of trackkit/trackkit.h. */
+ * (trackkit/mot.hpp; docs/mot.md). Included by trackkit/trackkit.h. */
 #ifndef TRACKKIT_C_MOT_H
 #define TRACKKIT_C_MOT_H
 
-#include "trackkit/trackkit.h"
+#include "trackkit/c/core.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -34,13 +34,13 @@ TK_API tk_status tk_mot_read_seqinfo(const char* path, tk_mot_seqinfo* info);
 
 /** How sequences are evaluated (trackkit::mot::EvalOptions). */
 typedef struct tk_mot_eval_config {
-  size_t struct_size;                 /**< set by tk_mot_eval_config_init */
-  int64_t num_frames;                 /**< 0: largest frame in gt or results + 1 (give seqLength where known) */
-  int32_t mot17_preprocessing;        /**< 1: TrackEval's MOT17 preprocessing (distractors, pedestrians only) */
-  int32_t reserved;                   /**< 0 */
-  int64_t pedestrian_class;           /**< 1 */
-  const int64_t* distractor_classes;  /**< NULL: 2, 7, 8, 12 (MOT17); else num_distractor_classes ids */
-  int64_t num_distractor_classes;     /**< 0 */
+  size_t struct_size;                /**< set by tk_mot_eval_config_init */
+  int64_t num_frames;                /**< 0: largest frame in gt or results + 1 (give seqLength where known) */
+  int32_t mot17_preprocessing;       /**< 1: TrackEval's MOT17 preprocessing (distractors, pedestrians only) */
+  int32_t reserved;                  /**< 0 */
+  int64_t pedestrian_class;          /**< 1 */
+  const int64_t* distractor_classes; /**< NULL: 2, 7, 8, 12 (MOT17); else num_distractor_classes ids */
+  int64_t num_distractor_classes;    /**< 0 */
 } tk_mot_eval_config;
 TK_API tk_status tk_mot_eval_config_init(tk_mot_eval_config* config, size_t struct_size);
 
@@ -50,8 +50,8 @@ typedef struct tk_mot_metrics {
   size_t struct_size;
   double hota, det_a, ass_a, det_re, det_pr, ass_re, ass_pr, loc_a; /**< HOTA, means over the 19 alphas */
   double mota, motp, moda, clr_recall, clr_precision, idf1, idr, idp;
-  int64_t tp, fn, fp, idsw, mt, pt, ml, frag; /**< CLEAR counts */
-  int64_t idtp, idfn, idfp;                   /**< Identity counts */
+  int64_t tp, fn, fp, idsw, mt, pt, ml, frag;         /**< CLEAR counts */
+  int64_t idtp, idfn, idfp;                           /**< Identity counts */
   int64_t gt_dets, tracker_dets, gt_ids, tracker_ids; /**< TrackEval's Count metric, after preprocessing */
 } tk_mot_metrics;
 

@@ -1,9 +1,13 @@
 /* trackkit C ABI: detection -> GMC -> tracking over one stream, and frame reading (docs/track_video.md).
- * Part of trackkit/trackkit.h. */
+ * Included by trackkit/trackkit.h. */
 #ifndef TRACKKIT_C_PIPELINE_H
 #define TRACKKIT_C_PIPELINE_H
 
-#include "trackkit/trackkit.h"
+#include "trackkit/c/core.h"
+/* The component configs it points to. */
+#include "trackkit/c/detector.h"
+#include "trackkit/c/gmc.h"
+#include "trackkit/c/tracker.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -12,7 +16,7 @@ extern "C" {
 /** The components' configs are pointed to, not embedded, so each can grow on its own; they are read during
  *  tk_pipeline_create. */
 typedef struct tk_pipeline_config {
-  size_t struct_size;                /**< set by tk_pipeline_config_init */
+  size_t struct_size;                 /**< set by tk_pipeline_config_init */
   const tk_detector_config* detector; /**< NULL: the detector's defaults except conf_threshold 0.1 */
   const tk_gmc_config* gmc;           /**< NULL: GMC's defaults; method TK_GMC_NONE turns camera motion off */
   const tk_tracker_config* tracker;   /**< NULL: the "ultralytics_botsort" preset */

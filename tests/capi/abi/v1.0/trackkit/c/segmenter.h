@@ -1,9 +1,9 @@
 /* trackkit C ABI: the segmenter (SAM-family box-prompted masks; docs/segmenter.md) and mask utilities.
- * Part of trackkit/trackkit.h. */
+ * Included by trackkit/trackkit.h. */
 #ifndef TRACKKIT_C_SEGMENTER_H
 #define TRACKKIT_C_SEGMENTER_H
 
-#include "trackkit/trackkit.h"
+#include "trackkit/c/core.h"
 
 #ifdef __cplusplus
 extern "C" {

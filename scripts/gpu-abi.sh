@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # On the GPU machine: the C ABI 1.0 and the Python package with CUDA — every test (C, C++, Python), so the CUDA
 # stream paths (tk_*_set_cuda_stream, per-call streams, torch's current stream from Python) run where they can.
-#   scripts/gpu-abi.sh OUTDIR [BUILD] [--build-only]
+#   scripts/gpu-abi.sh OUTDIR [BUILD] [--build-only | TESTS]    (TESTS: a ctest -R regex; default every test)
 # BUILD (default /root/build) lies outside the carried tree, so a warm machine keeps it: a first call with
 # --build-only fits the device tool's 10-minute limit, the second call then only runs the tests.
 # Carried in .gpu/ (ignored by git): opencv.tar.xz, cli11, yaml-cpp (scripts/gpu-bundle.sh), data/{mot/MOT17,images}
@@ -28,7 +28,8 @@ mkdir -p "$build/detector-models" "$build/embedder-models"
 cp -n .gpu/models/yolov5n.torchscript "$build/detector-models/"
 [ -d .gpu/embedder-models ] && cp -n .gpu/embedder-models/* "$build/embedder-models/"
 python3 -c 'import torch, numpy, pytest; print("python3:", torch.__version__, numpy.__version__, pytest.__version__)'
-ctest --test-dir "$build" --output-on-failure --parallel 8 --timeout 400 -E "package/" > "$out/ctest.log" 2>&1
+ctest --test-dir "$build" --output-on-failure --parallel 8 --timeout 400 -E "package/" ${3:+-R "$3"} \
+  > "$out/ctest.log" 2>&1
 status=$?
 grep -E "tests passed|tests failed|\(Failed\)|\(Timeout\)|\(SEGFAULT\)|\(Subprocess" "$out/ctest.log" | head -40
 # Which CUDA parts ran: the C tests print SKIPPED lines, pytest its skips.

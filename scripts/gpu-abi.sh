@@ -18,7 +18,8 @@ export TRACKKIT_DATA=$root/.gpu/data
 start=$(date +%s)
 cmake -S . -B "$build" "${gpu_cmake_args[@]}" -DTRACKKIT_BUILD_BENCH=OFF -DTRACKKIT_DATA_DIR="$TRACKKIT_DATA" \
   > "$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
-cmake --build "$build" --parallel "$(nproc)" > "$out/build.log" 2>&1 \
+# GPU_ABI_TARGETS (e.g. "trackkit_c test_capi test_core"): build only those (a short device call); default all.
+cmake --build "$build" --parallel "$(nproc)" ${GPU_ABI_TARGETS:+--target $GPU_ABI_TARGETS} > "$out/build.log" 2>&1 \
   || { grep -E "error|FAILED" "$out/build.log" | head -30; exit 1; }
 echo "build: $(( $(date +%s) - start )) s"
 [ "${3:-}" = "--build-only" ] && exit 0

@@ -9,5 +9,6 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/e2p-references.sh" "${TRACKKIT_BUILD:-$root/build}" # py360convert outputs the e2p tests compare with
 "$root/scripts/segmenter-models.sh" "${TRACKKIT_BUILD:-$root/build}" # SAM exports + SamPredictor references
 "$root/scripts/embedder-models.sh" "${TRACKKIT_BUILD:-$root/build}" # embedder models and references
+"$root/scripts/face-models.sh" "${TRACKKIT_BUILD:-$root/build}" # face detector exports + upstream references
 ctest --test-dir "${TRACKKIT_BUILD:-$root/build}" --output-on-failure --parallel "$(nproc)"
 "$root/scripts/lint.sh" "${TRACKKIT_BUILD:-$root/build}" 30 # clang-tidy (.clang-tidy), changed files first, 30 s

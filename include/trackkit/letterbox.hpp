@@ -46,5 +46,9 @@ enum class BoxScaling {
 /// boxes [...,4] x1,y1,x2,y2 in model-input pixels -> frame pixels, clipped to the frame (in place on a copy).
 TRACKKIT_API at::Tensor unletterbox_boxes(const at::Tensor& boxes, int64_t frame_height, int64_t frame_width,
                                           const LetterboxGeometry& geometry, BoxScaling scaling);
+/// Points [...,2] x,y in model-input pixels -> frame pixels: the inverse letterbox of unletterbox_boxes (same
+/// gains and padding for `scaling`), not clipped, so landmarks outside the frame stay where the model put them.
+TRACKKIT_API at::Tensor unletterbox_points(const at::Tensor& points, int64_t frame_height, int64_t frame_width,
+                                           const LetterboxGeometry& geometry, BoxScaling scaling = BoxScaling::PerAxis);
 
 } // namespace trackkit

@@ -4,40 +4,12 @@
 
 #include <string>
 
+#include "runtime/json_literals.hpp"
 #include "trackkit/error.hpp"
 
 namespace trackkit::detail {
 
 namespace {
-
-/// OpenCV's JSON reader takes no null / true / false literals (ultralytics writes them in "args"): outside
-/// strings they become 0 / 1 / 0, which is all the keys read below need.
-std::string without_literals(const std::string& json) {
-  std::string out;
-  bool in_string = false;
-  for (size_t i = 0; i < json.size(); ++i) {
-    const char c = json[i];
-    if (in_string) {
-      out += c;
-      if (c == '\\' && i + 1 < json.size())
-        out += json[++i];
-      else if (c == '"')
-        in_string = false;
-      continue;
-    }
-    if (c == '"') in_string = true;
-    bool replaced = false;
-    for (const auto& [word, value] : {std::pair<const char*, char>{"null", '0'}, {"true", '1'}, {"false", '0'}}) {
-      const size_t n = std::char_traits<char>::length(word);
-      if (json.compare(i, n, word) == 0) {
-        out += value, i += n - 1, replaced = true;
-        break;
-      }
-    }
-    if (!replaced) out += c;
-  }
-  return out;
-}
 
 /// The metadata keys both exporters write (ultralytics: imgsz, stride, names; yolov5: shape, stride, names)
 /// plus our "layout". Unknown keys are ignored; unreadable metadata is treated as absent.
@@ -45,7 +17,7 @@ YoloMetadata parse_metadata(const std::string& json) {
   YoloMetadata m;
   if (json.empty()) return m;
   try {
-    const cv::FileStorage fs(without_literals(json),
+    const cv::FileStorage fs(json_without_literals(json),
                              cv::FileStorage::READ | cv::FileStorage::MEMORY | cv::FileStorage::FORMAT_JSON);
     if (fs["stride"].isInt() || fs["stride"].isReal())
       m.stride = static_cast<int64_t>(static_cast<double>(fs["stride"]));

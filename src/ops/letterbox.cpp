@@ -72,24 +72,48 @@ at::Tensor letterbox(const at::Tensor& frames, const LetterboxOptions& options, 
   return out;
 }
 
+namespace {
+
+// The gains and padding that take model-input pixels back to frame pixels: (x - pad) / gain per axis.
+struct InverseLetterbox {
+  double gain_x, gain_y, pad_x, pad_y;
+};
+
+InverseLetterbox inverse_letterbox(int64_t frame_height, int64_t frame_width, const LetterboxGeometry& g,
+                                   BoxScaling scaling) {
+  if (scaling == BoxScaling::PerAxis) {
+    return {static_cast<double>(g.resized_width) / frame_width, static_cast<double>(g.resized_height) / frame_height,
+            static_cast<double>(g.pad_left), static_cast<double>(g.pad_top)};
+  }
+  return {g.gain, g.gain, (g.input_width - frame_width * g.gain) / 2, (g.input_height - frame_height * g.gain) / 2};
+}
+
+} // namespace
+
 at::Tensor unletterbox_boxes(const at::Tensor& boxes, int64_t frame_height, int64_t frame_width,
                              const LetterboxGeometry& g, BoxScaling scaling) {
   TensorCheck("unletterbox_boxes", "boxes", boxes).last_dim(4).floating();
-  double gain_x = g.gain, gain_y = g.gain, pad_x, pad_y;
-  if (scaling == BoxScaling::PerAxis) {
-    gain_x = static_cast<double>(g.resized_width) / frame_width;
-    gain_y = static_cast<double>(g.resized_height) / frame_height;
-    pad_x = static_cast<double>(g.pad_left), pad_y = static_cast<double>(g.pad_top);
-  } else {
-    pad_x = (g.input_width - frame_width * g.gain) / 2, pad_y = (g.input_height - frame_height * g.gain) / 2;
-  }
-  const at::Tensor offset = at::tensor({pad_x, pad_y, pad_x, pad_y}, boxes.options().dtype(at::kDouble));
-  const at::Tensor gain = at::tensor({gain_x, gain_y, gain_x, gain_y}, boxes.options().dtype(at::kDouble));
+  const InverseLetterbox inv = inverse_letterbox(frame_height, frame_width, g, scaling);
+  const at::TensorOptions like = boxes.options().dtype(at::kDouble);
+  const at::Tensor offset = at::tensor({inv.pad_x, inv.pad_y, inv.pad_x, inv.pad_y}, like);
+  const at::Tensor gain = at::tensor({inv.gain_x, inv.gain_y, inv.gain_x, inv.gain_y}, like);
   const at::Tensor upper = at::tensor({static_cast<double>(frame_width), static_cast<double>(frame_height),
                                        static_cast<double>(frame_width), static_cast<double>(frame_height)},
-                                      boxes.options().dtype(at::kDouble));
+                                      like);
   const at::Tensor scaled = (boxes - offset.to(boxes.scalar_type())) / gain.to(boxes.scalar_type());
   return at::clamp(scaled, at::zeros_like(upper).to(boxes.scalar_type()), upper.to(boxes.scalar_type()));
+}
+
+at::Tensor unletterbox_points(const at::Tensor& points, int64_t frame_height, int64_t frame_width,
+                              const LetterboxGeometry& g, BoxScaling scaling) {
+  TensorCheck("unletterbox_points", "points", points).last_dim(2).floating();
+  if (frame_height <= 0 || frame_width <= 0)
+    fail_argument("unletterbox_points", frame_height <= 0 ? "frame_height" : "frame_width", "must be > 0");
+  const InverseLetterbox inv = inverse_letterbox(frame_height, frame_width, g, scaling);
+  const at::TensorOptions like = points.options().dtype(at::kDouble);
+  const at::Tensor offset = at::tensor({inv.pad_x, inv.pad_y}, like).to(points.scalar_type());
+  const at::Tensor gain = at::tensor({inv.gain_x, inv.gain_y}, like).to(points.scalar_type());
+  return (points - offset) / gain;
 }
 
 } // namespace trackkit

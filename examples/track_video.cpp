@@ -5,7 +5,7 @@
 //   track_video [INPUT] [--model M.torchscript] [--device auto|cpu|cuda] [--fp16] [--batch N]
 //               [--gmc METHOD|PRESET] [--downscale N] [--tracker NAME|FILE.yaml]
 //               [--conf 0.1] [--classes 0,2] [--out DIR] [--no-annotate] [--max-frames N]
-//               [--gt gt.txt] [--gt-scale S|SX,SY] [--mot15] [--data DIR]
+//               [--gt gt.txt] [--gt-scale S|SX,SY] [--mot15] [--data DIR] [--decode auto|gpu|cpu]
 //
 // Without INPUT it tracks <data>/video/PETS09-S2L1_480x360.avi (persons only; data: $TRACKKIT_DATA, else
 // ../shared/data) and scores it against MOT15's PETS09-S2L1 ground truth (scaled by 0.625 to the video's size). A
@@ -13,7 +13,8 @@
 // yolov5n.torchscript in the current folder (scripts/detector-models.sh BUILD exports the shared YOLOv5n to
 // BUILD/detector-models/yolov5n.torchscript). --tracker takes a trackkit::TrackerOptions preset or an ultralytics
 // tracker YAML; with a YAML and no --gmc, GMC follows the YAML's gmc_method too. --gmc takes a method (trackkit's
-// measured settings) or a GmcOptions preset. --help lists every option with its default.
+// measured settings) or a GmcOptions preset. --decode says where a video is decoded (docs/video.md): "auto" on the
+// GPU through FFmpeg's NVDEC where it can, else on the CPU. --help lists every option with its default.
 #include <ATen/ATen.h>
 
 #include <algorithm>
@@ -38,6 +39,7 @@ namespace {
 
 struct Options {
   std::string input, data, model, gmc = "sparse_optical_flow", tracker = "ultralytics_botsort", out, gt;
+  std::string decode = "auto";
   trackkit::PipelineOptions pipeline; // the detector's options are read into it directly
   bool annotate = true, mot15 = false;
   int64_t max_frames = -1;
@@ -71,9 +73,15 @@ std::vector<std::string> gmc_names() {
 
 void add_options(CLI::App& app, Options& o) {
   app.add_option("INPUT", o.input,
-                 "video, image folder, MOT sequence folder or .npy frames (default: the PETS09-S2L1 "
-                 "video of <data>, scored against its ground truth)")
-      ->check(CLI::ExistingPath);
+                 "video (a file, or a URL or pipe FFmpeg opens), image folder, MOT sequence folder or .npy frames "
+                 "(default: the PETS09-S2L1 video of <data>, scored against its ground truth)")
+      ->check(CLI::ExistingPath | CLI::Validator(
+                                      [](std::string& text) -> std::string {
+                                        const bool url =
+                                            text.find("://") != std::string::npos || text.rfind("pipe:", 0) == 0;
+                                        return url ? "" : "not a URL";
+                                      },
+                                      "URL"));
   examples::add_data_option(app, o.data);
   examples::add_detector_options(app, o.model, o.pipeline.detector);
   app.add_option("--batch", o.pipeline.detector.batch_size, "frames a batch (0: from free GPU memory)")
@@ -97,6 +105,9 @@ void add_options(CLI::App& app, Options& o) {
   app.add_flag_callback(
       "--no-annotate", [&o] { o.annotate = false; }, "no annotated video or snapshot");
   examples::add_max_frames_option(app, o.max_frames);
+  app.add_option("--decode", o.decode, "where a video is decoded: auto (GPU where it can), gpu or cpu")
+      ->capture_default_str()
+      ->check(examples::one_of({"auto", "gpu", "cpu"}, "auto|gpu|cpu"));
   app.add_option("--gt", o.gt, "ground truth to score against (default: INPUT/gt/gt.txt where it exists)")
       ->check(CLI::ExistingFile);
   const CLI::Validator scale(
@@ -173,6 +184,7 @@ void score(const Options& o, const std::vector<mot::Row>& rows, int64_t frames) 
 int track(Options& o) {
   trackkit::FrameReaderOptions ro;
   ro.max_frames = o.max_frames;
+  ro.decode = o.decode;
   trackkit::FrameReader reader(o.input, ro);
   const trackkit::FrameSourceInfo& info = reader.info();
 
@@ -186,8 +198,9 @@ int track(Options& o) {
   out.name = info.name, out.fps = info.fps, out.annotate = o.annotate, out.mot_classes = o.classes;
   out.class_names = pipeline.detector().class_names();
   out.snapshot_frame = info.frames > 0 ? info.frames / 2 : 100;
-  std::printf("%s\n%s: %s %lldx%lld, %s frames at %.1f fps\n", trackkit::build_info(), info.kind.c_str(),
-              o.input.c_str(), (long long)info.width, (long long)info.height,
+  out.width = info.width, out.height = info.height;
+  std::printf("%s\n%s (decoder %s): %s %lldx%lld, %s frames at %.1f fps\n", trackkit::build_info(), info.kind.c_str(),
+              info.decoder.c_str(), o.input.c_str(), (long long)info.width, (long long)info.height,
               info.frames >= 0 ? std::to_string(info.frames).c_str() : "?", info.fps);
   std::string gmc = trackkit::gmc_method_name(o.pipeline.gmc.method);
   if (gmc != o.gmc) gmc += " from " + o.gmc; // a preset or the tracker's YAML

@@ -10,9 +10,11 @@ if [ ! -f "$root/.gpu/opencv.tar.xz" ]; then
   "$root/../shared/gpu/make-opencv-bundle.sh" "$root/.gpu/opencv"
   tar -C "$root/.gpu" -cJf "$root/.gpu/opencv.tar.xz" opencv && rm -rf "$root/.gpu/opencv"
 fi
+[ -f "$root/.gpu/ffmpeg.tar.xz" ] || "$root/scripts/gpu-ffmpeg-bundle.sh" "$root/.gpu/ffmpeg.tar.xz"
 rm -rf "$root/.gpu/cli11" && mkdir -p "$root/.gpu/cli11" && cp -r /usr/include/CLI "$root/.gpu/cli11/"
 yaml=$root/.gpu/yaml-cpp/lib/x86_64-linux-gnu
 rm -rf "$root/.gpu/yaml-cpp" && mkdir -p "$yaml/cmake" "$root/.gpu/yaml-cpp/include"
 cp -r /usr/include/yaml-cpp "$root/.gpu/yaml-cpp/include/"
 cp -a /usr/lib/x86_64-linux-gnu/libyaml-cpp.so* "$yaml/" && cp -r /usr/lib/x86_64-linux-gnu/cmake/yaml-cpp "$yaml/cmake/"
-du -sh "$root/.gpu/opencv.tar.xz" "$root/.gpu/cli11" "$root/.gpu/yaml-cpp"
+du -sh "$root/.gpu/opencv.tar.xz" "$root/.gpu/ffmpeg.tar.xz" "$root/.gpu/cli11" \
+  "$root/.gpu/yaml-cpp"

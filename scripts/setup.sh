@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what trackkit needs on a fresh Debian/Ubuntu machine, skipping whatever is already there:
-#  1. system packages (compiler, cmake, ninja, OpenCV, Eigen, fmt, Catch2, Google Benchmark, ccache, CLI11, yaml-cpp, clang-tidy);
+#  1. system packages (compiler, cmake, ninja, OpenCV, Eigen, fmt, Catch2, Google Benchmark, ccache, CLI11, yaml-cpp, clang-tidy,
+#     FFmpeg's libraries, NVIDIA's codec headers and the ffmpeg CLI for the test videos);
 #  2. a virtualenv (TRACKKIT_VENV, default .venv) holding the pinned LibTorch wheel, torch==2.11.0, alone
 #     (and numpy, pytest and typing_extensions, for the tests of the C ABI and the package from Python);
 #  3. only the CUDA runtime libraries LibTorch cannot find on this machine, from PyPI's nvidia-* wheels.
@@ -15,7 +16,8 @@ say() { printf '[setup] %s\n' "$*"; }
 
 # ---- 1. system packages -------------------------------------------------------------------------------
 packages=(g++ cmake ninja-build python3-venv pkg-config ccache libopencv-dev libeigen3-dev libfmt-dev catch2 libbenchmark-dev
-          libcli11-dev libyaml-cpp-dev clang-tidy)
+          libcli11-dev libyaml-cpp-dev clang-tidy
+          libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libffmpeg-nvenc-dev ffmpeg)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -143,6 +143,97 @@ static_assert(offsetof(tk_cluster_config, min_samples) == 32);
 #endif
 
 template <>
+struct FirstLayout<tk_face_detector_config> {
+  static constexpr size_t size = 72;
+  static constexpr const char* name = "tk_face_detector_config";
+  static constexpr const char* how_to_set = "tk_face_detector_config_init(&s, sizeof s)";
+};
+#if defined(__LP64__)
+static_assert(offsetof(tk_face_detector_config, struct_size) == 0);
+static_assert(offsetof(tk_face_detector_config, device) == 8);
+static_assert(offsetof(tk_face_detector_config, precision) == 16);
+static_assert(offsetof(tk_face_detector_config, input_bgr) == 20);
+static_assert(offsetof(tk_face_detector_config, input_height) == 24);
+static_assert(offsetof(tk_face_detector_config, input_width) == 28);
+static_assert(offsetof(tk_face_detector_config, conf_threshold) == 32);
+static_assert(offsetof(tk_face_detector_config, iou_threshold) == 40);
+static_assert(offsetof(tk_face_detector_config, max_candidates) == 48);
+static_assert(offsetof(tk_face_detector_config, max_detections) == 56);
+static_assert(offsetof(tk_face_detector_config, batch_size) == 64);
+#endif
+
+template <>
+struct FirstLayout<tk_face_clusterer_config> {
+  static constexpr size_t size = 120;
+  static constexpr const char* name = "tk_face_clusterer_config";
+  static constexpr const char* how_to_set = "tk_face_clusterer_config_init(&s, sizeof s)";
+};
+#if defined(__LP64__)
+static_assert(offsetof(tk_face_clusterer_config, struct_size) == 0);
+static_assert(offsetof(tk_face_clusterer_config, detector) == 8);
+static_assert(offsetof(tk_face_clusterer_config, tracker) == 16);
+static_assert(offsetof(tk_face_clusterer_config, link_across_frames) == 24);
+static_assert(offsetof(tk_face_clusterer_config, cluster_method) == 28);
+static_assert(offsetof(tk_face_clusterer_config, cluster_linkage) == 32);
+static_assert(offsetof(tk_face_clusterer_config, reserved) == 36);
+static_assert(offsetof(tk_face_clusterer_config, cluster_distance_threshold) == 40);
+static_assert(offsetof(tk_face_clusterer_config, cluster_eps) == 48);
+static_assert(offsetof(tk_face_clusterer_config, cluster_min_samples) == 56);
+static_assert(offsetof(tk_face_clusterer_config, best_faces) == 64);
+static_assert(offsetof(tk_face_clusterer_config, min_quality) == 72);
+static_assert(offsetof(tk_face_clusterer_config, min_track_faces) == 80);
+static_assert(offsetof(tk_face_clusterer_config, min_size_px) == 88);
+static_assert(offsetof(tk_face_clusterer_config, full_size_px) == 96);
+static_assert(offsetof(tk_face_clusterer_config, sharpness_half) == 104);
+static_assert(offsetof(tk_face_clusterer_config, sharpness_crop) == 112);
+#endif
+
+template <>
+struct FirstLayout<tk_face_record> {
+  static constexpr size_t size = 88;
+  static constexpr const char* name = "tk_face_record";
+  static constexpr const char* how_to_set = "struct_size = sizeof(tk_face_record)";
+};
+#if defined(__LP64__)
+static_assert(offsetof(tk_face_record, struct_size) == 0);
+static_assert(offsetof(tk_face_record, frame) == 8);
+static_assert(offsetof(tk_face_record, time) == 16);
+static_assert(offsetof(tk_face_record, box) == 24);
+static_assert(offsetof(tk_face_record, landmarks) == 40);
+static_assert(offsetof(tk_face_record, score) == 80);
+static_assert(offsetof(tk_face_record, quality) == 84);
+#endif
+
+template <>
+struct FirstLayout<tk_face_track> {
+  static constexpr size_t size = 56;
+  static constexpr const char* name = "tk_face_track";
+  static constexpr const char* how_to_set = "struct_size = sizeof(tk_face_track)";
+};
+#if defined(__LP64__)
+static_assert(offsetof(tk_face_track, struct_size) == 0);
+static_assert(offsetof(tk_face_track, id) == 8);
+static_assert(offsetof(tk_face_track, first_frame) == 16);
+static_assert(offsetof(tk_face_track, last_frame) == 24);
+static_assert(offsetof(tk_face_track, faces_seen) == 32);
+static_assert(offsetof(tk_face_track, best_faces) == 40);
+static_assert(offsetof(tk_face_track, identity) == 48);
+#endif
+
+template <>
+struct FirstLayout<tk_face_identity> {
+  static constexpr size_t size = 32;
+  static constexpr const char* name = "tk_face_identity";
+  static constexpr const char* how_to_set = "struct_size = sizeof(tk_face_identity)";
+};
+#if defined(__LP64__)
+static_assert(offsetof(tk_face_identity, struct_size) == 0);
+static_assert(offsetof(tk_face_identity, id) == 8);
+static_assert(offsetof(tk_face_identity, tracks) == 16);
+static_assert(offsetof(tk_face_identity, representative_track) == 24);
+#endif
+
+template <>
 struct FirstLayout<tk_gmc_config> {
   static constexpr size_t size = 144;
   static constexpr const char* name = "tk_gmc_config";
@@ -294,6 +385,22 @@ static_assert(offsetof(tk_pipeline_times, gmc) == 40);
 static_assert(offsetof(tk_pipeline_times, track) == 48);
 static_assert(offsetof(tk_pipeline_times, total) == 56);
 static_assert(offsetof(tk_pipeline_times, peak_memory_bytes) == 64);
+#endif
+
+template <>
+struct FirstLayout<tk_frame_reader_config> {
+  static constexpr size_t size = 40;
+  static constexpr const char* name = "tk_frame_reader_config";
+  static constexpr const char* how_to_set = "tk_frame_reader_config_init(&s, sizeof s)";
+};
+#if defined(__LP64__)
+static_assert(offsetof(tk_frame_reader_config, struct_size) == 0);
+static_assert(offsetof(tk_frame_reader_config, max_frames) == 8);
+static_assert(offsetof(tk_frame_reader_config, decode) == 16);
+static_assert(offsetof(tk_frame_reader_config, rgb) == 20);
+static_assert(offsetof(tk_frame_reader_config, cuda_device) == 24);
+static_assert(offsetof(tk_frame_reader_config, threads) == 28);
+static_assert(offsetof(tk_frame_reader_config, prefetch) == 32);
 #endif
 
 template <>

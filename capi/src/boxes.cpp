@@ -1,19 +1,21 @@
 // C ABI for trackkit/boxes.hpp.
 #include "trackkit/boxes.hpp"
+#include "config.hpp"
 #include "guard.hpp"
 #include "stream.hpp"
 #include "tensor.hpp"
 
 namespace {
 
-trackkit::BoxFormat box_format(const char* function, const char* argument, tk_box_format format) {
-  switch (format) {
+trackkit::BoxFormat box_format(const char* function, const char* argument, const tk_box_format& format) {
+  const int32_t value = trackkit::capi::enum_bits(format);
+  switch (value) {
     case TK_BOX_XYXY: return trackkit::BoxFormat::XYXY;
     case TK_BOX_XYWH: return trackkit::BoxFormat::XYWH;
     case TK_BOX_CXCYWH: return trackkit::BoxFormat::CXCYWH;
     case TK_BOX_CXCYAH: return trackkit::BoxFormat::CXCYAH;
   }
-  trackkit::fail_argument(function, argument, "is not a tk_box_format value (" + std::to_string(format) + ")");
+  trackkit::fail_argument(function, argument, "is not a tk_box_format value (" + std::to_string(value) + ")");
 }
 
 } // namespace

@@ -89,6 +89,17 @@ void write_struct(const char* function, T* out, const T& value, const std::strin
   out->struct_size = size;
 }
 
+/// The int a C caller passed as a C enum type (a parameter or a field typed as the enum). C allows any int there,
+/// while loading an out-of-range value as the C++ enum type is undefined behaviour (UBSan's -fsanitize=enum), so
+/// the bytes are read as an int32 before anything is compared.
+template <typename Enum>
+int32_t enum_bits(const Enum& value) {
+  static_assert(sizeof(Enum) == sizeof(int32_t), "C enums are int-sized");
+  int32_t bits = 0;
+  std::memcpy(&bits, &value, sizeof bits);
+  return bits;
+}
+
 /// An enum field of a C struct: any int32 may arrive, so it is checked before it is cast.
 inline void require_enum(const char* function, const char* field, int32_t value, int32_t last, const char* type) {
   if (value < 0 || value > last)

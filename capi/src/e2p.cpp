@@ -248,6 +248,14 @@ TK_API tk_status tk_e2p_batch_capacity(const tk_e2p* e2p, int64_t height, int64_
     if (width <= 0) fail_argument(fn, "width", "must be > 0, got " + std::to_string(width));
     if (channels <= 0) fail_argument(fn, "channels", "must be > 0, got " + std::to_string(channels));
     const c10::ScalarType type = frame_dtype(fn, dtype);
+    // A frame's bytes must be representable: the capacity divides free memory by them (in int64).
+    int64_t bytes = static_cast<int64_t>(c10::elementSize(type));
+    if (__builtin_mul_overflow(bytes, height, &bytes) || __builtin_mul_overflow(bytes, width, &bytes) ||
+        __builtin_mul_overflow(bytes, channels, &bytes)) {
+      fail_argument(fn, "height",
+                    "x width x channels is beyond int64 bytes (" + std::to_string(height) + " x " +
+                        std::to_string(width) + " x " + std::to_string(channels) + ")");
+    }
     const c10::Device where = frame_device(fn, device);
     if (fraction == 0) fraction = 0.5; // the documented default
     if (!(fraction > 0 && fraction <= 1)) {

@@ -106,7 +106,8 @@ TK_API tk_status tk_gmc_config_from_yaml(const char* path, tk_gmc_config* config
 }
 
 TK_API const char* tk_gmc_status_name(tk_gmc_status status) {
-  return trackkit::gmc_status_name(static_cast<trackkit::GmcStatus>(status));
+  // Read as an int: a C caller may pass any int, which loaded as the C++ enum type would be undefined behaviour.
+  return trackkit::gmc_status_name(static_cast<trackkit::GmcStatus>(trackkit::capi::enum_bits(status)));
 }
 
 TK_API tk_status tk_gmc_create(const tk_gmc_config* config, tk_gmc** gmc) {

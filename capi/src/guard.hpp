@@ -5,6 +5,7 @@
 
 #include <exception>
 #include <new>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -24,6 +25,13 @@ inline bool is_cuda_message(const std::string& message) {
          message.rfind("CUDA kernel errors", 0) == 0 || message.find("cudaError") != std::string::npos;
 }
 
+/// LibTorch's CPU allocator reports an allocation it cannot make as a plain c10::Error ("DefaultCPUAllocator: not
+/// enough memory: you tried to allocate ..."): that is TK_ERR_OUT_OF_MEMORY, as CUDA's OutOfMemoryError is.
+inline bool is_host_memory_message(const std::string& message) {
+  return message.find("DefaultCPUAllocator: not enough memory") != std::string::npos ||
+         message.find("DefaultCPUAllocator: can't allocate memory") != std::string::npos;
+}
+
 template <typename Body>
 tk_status tk_guard(const char* function, Body&& body) noexcept {
   try {
@@ -41,10 +49,17 @@ tk_status tk_guard(const char* function, Body&& body) noexcept {
     return TK_ERR_CUDA;
   } catch (const c10::Error& e) {
     const std::string message = e.what_without_backtrace();
+    if (is_host_memory_message(message)) {
+      set_last_error(std::string(function) + ": out of host memory: " + message);
+      return TK_ERR_OUT_OF_MEMORY;
+    }
     set_last_error(std::string(function) + ": " + message);
     return is_cuda_message(message) ? TK_ERR_CUDA : TK_ERR_INTERNAL;
   } catch (const std::bad_alloc&) {
     set_last_error(std::string(function) + ": out of host memory");
+    return TK_ERR_OUT_OF_MEMORY;
+  } catch (const std::length_error& e) { // a container asked for more elements than memory can hold
+    set_last_error(std::string(function) + ": out of host memory (" + e.what() + ")");
     return TK_ERR_OUT_OF_MEMORY;
   } catch (const std::exception& e) {
     set_last_error(std::string(function) + ": " + e.what());

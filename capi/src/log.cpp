@@ -28,8 +28,9 @@ TK_API tk_status tk_set_log_config(const tk_log_config* config) {
   constexpr const char* fn = "tk_set_log_config";
   return trackkit::capi::tk_guard(fn, [&] {
     const tk_log_config c = trackkit::capi::read_struct(fn, config, log_defaults());
-    if (c.level < TK_LOG_TRACE || c.level > TK_LOG_OFF) {
-      trackkit::fail_argument(fn, "config->level", "is not a tk_log_level value (" + std::to_string(c.level) + ")");
+    const int32_t level = trackkit::capi::enum_bits(c.level);
+    if (level < TK_LOG_TRACE || level > TK_LOG_OFF) {
+      trackkit::fail_argument(fn, "config->level", "is not a tk_log_level value (" + std::to_string(level) + ")");
     }
     trackkit::LogSink sink;
     if (c.callback != nullptr) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config.hpp"
@@ -137,6 +138,23 @@ mot::EvalOptions to_options(const char* fn, const tk_mot_eval_config* config) {
   return o;
 }
 
+/// mot::evaluate_sequence, its errors naming the arguments as the C caller passed them: its `tracker` rows are
+/// tk_mot_evaluator_add's `results`.
+mot::SequenceResult evaluate(const char* fn, const std::vector<mot::Row>& gt, const std::vector<mot::Row>& results,
+                             const mot::EvalOptions& options) {
+  try {
+    return mot::evaluate_sequence(gt, results, options);
+  } catch (const trackkit::Error& e) {
+    const std::string text = e.what();
+    const std::pair<std::string, std::string> names[] = {{"evaluate_sequence: gt ", "gt "},
+                                                         {"evaluate_sequence: tracker ", "results "}};
+    for (const auto& [from, to] : names) {
+      if (text.rfind(from, 0) == 0) throw trackkit::Error(e.code(), fn + (": " + to) + text.substr(from.size()));
+    }
+    throw;
+  }
+}
+
 tk_mot_metrics to_metrics(const mot::SequenceResult& r) {
   tk_mot_metrics m{};
   m.struct_size = sizeof(m);
@@ -224,7 +242,7 @@ TK_API tk_status tk_mot_evaluator_add(tk_mot_evaluator* evaluator, const DLTenso
     const std::vector<mot::Row> r = to_rows(fn, "results", results, 7, "frame, id, x, y, w, h, score");
     mot::EvalOptions options = evaluator->options;
     if (num_frames > 0) options.num_frames = num_frames;
-    evaluator->sequences.push_back(mot::evaluate_sequence(g, r, options));
+    evaluator->sequences.push_back(evaluate(fn, g, r, options));
     if (metrics != nullptr)
       trackkit::capi::write_struct(fn, metrics, to_metrics(evaluator->sequences.back()), "metrics");
   });

@@ -56,6 +56,13 @@ trackkit::PipelineOptions to_options(const char* fn, const char* model_path, con
   return o;
 }
 
+tk_frame_reader_config frame_reader_defaults() {
+  tk_frame_reader_config d{};
+  d.struct_size = sizeof(d);
+  d.max_frames = -1, d.prefetch = 64, d.decode = TK_DECODE_AUTO, d.rgb = 0, d.cuda_device = 0, d.threads = 0;
+  return d;
+}
+
 } // namespace
 
 extern "C" {
@@ -187,8 +194,38 @@ TK_API tk_status tk_frame_reader_open(const char* path, int64_t max_frames, tk_f
     trackkit::capi::require_pointer(fn, "reader", reader);
     *reader = nullptr;
     trackkit::capi::require_pointer(fn, "path", path);
+    if (max_frames < -1) { // -1 is "all"; another negative count is a caller's mistake, not "all" too
+      trackkit::fail_argument(fn, "max_frames", "must be -1 (all frames) or >= 0, got " + std::to_string(max_frames));
+    }
     trackkit::FrameReaderOptions o;
     o.max_frames = max_frames;
+    *reader = new tk_frame_reader{trackkit::FrameReader(path, o)};
+  });
+}
+
+TK_API tk_status tk_frame_reader_config_init(tk_frame_reader_config* config, size_t struct_size) {
+  constexpr const char* fn = "tk_frame_reader_config_init";
+  return trackkit::capi::tk_guard(
+      fn, [&] { trackkit::capi::init_struct(fn, config, struct_size, frame_reader_defaults()); });
+}
+
+TK_API tk_status tk_frame_reader_open_with(const char* path, const tk_frame_reader_config* config,
+                                           tk_frame_reader** reader) {
+  constexpr const char* fn = "tk_frame_reader_open_with";
+  return trackkit::capi::tk_guard(fn, [&] {
+    trackkit::capi::require_pointer(fn, "reader", reader);
+    *reader = nullptr;
+    trackkit::capi::require_pointer(fn, "path", path);
+    const tk_frame_reader_config c = trackkit::capi::read_struct(fn, config, frame_reader_defaults());
+    if (c.max_frames < -1) { // as tk_frame_reader_open: -1 is "all", another negative count a mistake
+      trackkit::fail_argument(fn, "config->max_frames",
+                              "must be -1 (all frames) or >= 0, got " + std::to_string(c.max_frames));
+    }
+    trackkit::capi::require_enum(fn, "config->decode", c.decode, TK_DECODE_CPU, "tk_decode");
+    static const char* const modes[] = {"auto", "gpu", "cpu"};
+    trackkit::FrameReaderOptions o;
+    o.max_frames = c.max_frames, o.prefetch = c.prefetch, o.decode = modes[c.decode], o.rgb = c.rgb != 0;
+    o.cuda_device = c.cuda_device, o.threads = c.threads;
     *reader = new tk_frame_reader{trackkit::FrameReader(path, o)};
   });
 }

@@ -228,13 +228,14 @@ TK_API tk_status tk_rle_to_string(const int64_t* counts, int64_t num_counts, cha
   constexpr const char* fn = "tk_rle_to_string";
   return trackkit::capi::tk_guard(fn, [&] {
     trackkit::capi::require_pointer(fn, "length", length);
-    if (num_counts < 0 || (num_counts > 0 && counts == nullptr))
-      trackkit::fail_argument(fn, "counts", "must point at num_counts run lengths");
+    if (num_counts < 0) trackkit::fail_argument(fn, "num_counts", "must be >= 0, got " + std::to_string(num_counts));
+    if (num_counts > 0 && counts == nullptr)
+      trackkit::fail_argument(fn, "counts", "is NULL but num_counts is " + std::to_string(num_counts));
     trackkit::RleMask rle;
     for (int64_t i = 0; i < num_counts; ++i) {
       if (counts[i] < 0 || counts[i] > std::numeric_limits<uint32_t>::max())
-        trackkit::fail_argument(fn, "counts",
-                                "[" + std::to_string(i) + "] is " + std::to_string(counts[i]) + ", not a run length");
+        trackkit::fail_argument(fn, "counts[" + std::to_string(i) + "]",
+                                "is " + std::to_string(counts[i]) + ", not a run length");
       rle.counts.push_back(static_cast<uint32_t>(counts[i]));
     }
     const std::string s = trackkit::rle_to_string(rle);
@@ -255,6 +256,11 @@ TK_API tk_status tk_rle_decode_string(const char* counts, int64_t height, int64_
     trackkit::capi::require_pointer(fn, "mask", mask);
     if (height < 0) trackkit::fail_argument(fn, "height", "must be >= 0, got " + std::to_string(height));
     if (width < 0) trackkit::fail_argument(fn, "width", "must be >= 0, got " + std::to_string(width));
+    int64_t pixels = 0; // the decoder compares run lengths with height * width, which must be representable
+    if (__builtin_mul_overflow(height, width, &pixels)) {
+      trackkit::fail_argument(
+          fn, "height", "x width is beyond int64 (" + std::to_string(height) + " x " + std::to_string(width) + ")");
+    }
     const at::Tensor m = trackkit::rle_decode({trackkit::rle_from_string(counts, height, width)});
     trackkit::capi::give_dltensor(fn, "mask", m[0], mask);
   });

@@ -1,6 +1,7 @@
 // Status, errors and version of the C ABI.
 #include <string>
 
+#include "config.hpp"
 #include "guard.hpp"
 #include "trackkit/cuda_stream.hpp"
 #include "trackkit/device.hpp"
@@ -18,9 +19,11 @@ extern "C" {
 TK_API const char* tk_last_error(void) { return trackkit::capi::last_error.c_str(); }
 
 TK_API const char* tk_status_name(tk_status status) {
-  if (status == TK_OK) return "ok";
-  if (status < TK_ERR_INVALID_ARGUMENT || status > TK_ERR_INTERNAL) return "unknown status";
-  return trackkit::error_code_name(static_cast<trackkit::ErrorCode>(status));
+  // Read as an int: a C caller may pass any int, which loaded as the C++ enum type would be undefined behaviour.
+  const int32_t value = trackkit::capi::enum_bits(status);
+  if (value == TK_OK) return "ok";
+  if (value < TK_ERR_INVALID_ARGUMENT || value > TK_ERR_INTERNAL) return "unknown status";
+  return trackkit::error_code_name(static_cast<trackkit::ErrorCode>(value));
 }
 
 TK_API const char* tk_version(void) { return trackkit::version(); }

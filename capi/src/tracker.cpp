@@ -194,6 +194,13 @@ TK_API tk_status tk_tracker_update_ex(tk_tracker* tracker, const tk_tracker_inpu
     trackkit::capi::require_pointer(fn, "tracker", tracker);
     trackkit::capi::require_pointer(fn, "tracks", tracks);
     const tk_tracker_input c = trackkit::capi::read_struct(fn, input, input_defaults(), "input");
+    if ((c.track_masks == nullptr) != (c.track_mask_ids == nullptr)) { // named as the C caller set them
+      const bool masks_missing = c.track_masks == nullptr;
+      trackkit::fail_argument(fn, masks_missing ? "input->track_masks" : "input->track_mask_ids",
+                              std::string("is NULL while ") +
+                                  (masks_missing ? "input->track_mask_ids" : "input->track_masks") +
+                                  " is set; they come together");
+    }
     auto optional = [&](const char* name, const DLTensor* t) {
       return t == nullptr ? at::Tensor() : trackkit::capi::borrow_dltensor(fn, name, t);
     };

@@ -16,7 +16,8 @@ enum class BoxFormat {
 };
 
 /// Converts boxes `[...,4]` (any leading dims, floating dtype, CPU or CUDA) between formats.
-/// CXCYAH from a box of zero height gives aspect ratio 0 (not NaN).
+/// CXCYAH from a box of zero height is an Error naming `boxes` and the box (its aspect ratio w/h does not exist);
+/// that check waits for the device once.
 TRACKKIT_API at::Tensor convert_boxes(const at::Tensor& boxes, BoxFormat from, BoxFormat to);
 
 /// Areas of x1y1x2y2 boxes `[...,4]` -> `[...]`; negative extents count as zero.

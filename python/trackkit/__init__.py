@@ -20,6 +20,8 @@ from .boxes import batched_nms, box_iou, convert_boxes
 from .detector import Detector, DetectorConfig
 from .e2p import EquirectToPinhole, PinholeView, cube_views, horizon_views
 from .embedder import Embedder, EmbedderConfig, cluster_embeddings, score_clusters
+from .face import (FaceClusterer, FaceClustererConfig, FaceClusterResult, FaceDetector, FaceDetectorConfig,
+                   FaceIdentity, FaceRecord, FaceTrack)
 from .gmc import GMC, GmcConfig, gmc_status_name
 from .pipeline import PIPELINE_COLUMNS, FrameInfo, FrameReader, Pipeline
 from .segmenter import (Segmenter, SegmenterConfig, SegmenterEmbeddings, mask_iou, rle_decode_string, rle_encode,
@@ -36,8 +38,10 @@ __all__ = [
     "TrackerConfig", "Tracker", "TrackerBank", "preset_names", "GmcConfig", "GMC", "gmc_status_name",
     "DetectorConfig", "Detector", "SegmenterConfig", "Segmenter", "SegmenterEmbeddings", "rle_encode",
     "rle_to_string", "rle_decode_string", "mask_iou", "EmbedderConfig", "Embedder", "cluster_embeddings",
-    "score_clusters", "PinholeView", "EquirectToPinhole", "horizon_views", "cube_views", "Pipeline", "FrameReader",
-    "FrameInfo", "PIPELINE_COLUMNS", "track", "FrameResult", "BOXMOT_COLUMNS", "mot",
+    "score_clusters", "FaceDetectorConfig", "FaceDetector", "FaceClustererConfig", "FaceClusterer", "FaceRecord",
+    "FaceTrack", "FaceIdentity", "FaceClusterResult", "PinholeView", "EquirectToPinhole", "horizon_views",
+    "cube_views", "Pipeline", "FrameReader", "FrameInfo", "PIPELINE_COLUMNS", "track", "FrameResult",
+    "BOXMOT_COLUMNS", "mot",
 ]
 
 

@@ -13,7 +13,7 @@ from ._errors import error_for
 from ._structs import DLDataType, DLDevice
 
 # The C ABI this package was written against (TK_ABI_VERSION_MAJOR / MINOR of trackkit/trackkit.h).
-ABI_MAJOR, ABI_MINOR = 1, 0
+ABI_MAJOR, ABI_MINOR = 1, 1
 DLPACK_MAJOR = 1
 
 try:  # libtrackkit_c needs libtorch: with torch imported first, the process holds one copy of it.
@@ -65,6 +65,7 @@ _PROTOTYPES = {
     "tk_pipeline_reset": (_STATUS, [_P]), "tk_pipeline_times_get": (_STATUS, [_P, _P]),
     "tk_frame_reader_open": (_STATUS, [_S, _I64, _P]), "tk_frame_reader_close": (None, [_P]),
     "tk_frame_reader_info": (_STATUS, [_P, _P, _P, _P, _P]), "tk_frame_reader_read": (_STATUS, [_P, _I64, _P]),
+    "tk_frame_reader_config_init": (_STATUS, [_P, _SZ]), "tk_frame_reader_open_with": (_STATUS, [_S, _P, _P]),
     # c/segmenter.h
     "tk_segmenter_config_init": (_STATUS, [_P, _SZ]), "tk_segmenter_create": (_STATUS, [_S, _S, _P, _P]),
     "tk_segmenter_destroy": (None, [_P]), "tk_segmenter_set_cuda_stream": (_STATUS, [_P, _P]),

@@ -112,6 +112,11 @@ class tk_pipeline_config(C.Structure):
     _fields_ = [("struct_size", C.c_size_t), ("detector", C.c_void_p), ("gmc", C.c_void_p), ("tracker", C.c_void_p)]
 
 
+class tk_frame_reader_config(C.Structure):
+    _fields_ = [("struct_size", C.c_size_t), ("max_frames", C.c_int64), ("decode", C.c_int32), ("rgb", C.c_int32),
+                ("cuda_device", C.c_int32), ("threads", C.c_int32), ("prefetch", C.c_int64)]
+
+
 class tk_pipeline_times(C.Structure):
     _fields_ = [("struct_size", C.c_size_t), ("frames", C.c_int64), ("upload", C.c_double), ("detect", C.c_double),
                 ("wait", C.c_double), ("gmc", C.c_double), ("track", C.c_double), ("total", C.c_double),
@@ -179,11 +184,45 @@ class tk_mot_metrics(C.Structure):
                                         "gt_dets", "tracker_dets", "gt_ids", "tracker_ids")]
 
 
+# ---- c/face.h (ABI 1.1) ----
+class tk_face_detector_config(C.Structure):
+    _fields_ = [("struct_size", C.c_size_t), ("device", C.c_char_p), ("precision", C.c_int32),
+                ("input_bgr", C.c_int32), ("input_height", C.c_int32), ("input_width", C.c_int32),
+                ("conf_threshold", C.c_double), ("iou_threshold", C.c_double), ("max_candidates", C.c_int64),
+                ("max_detections", C.c_int64), ("batch_size", C.c_int64)]
+
+
+class tk_face_clusterer_config(C.Structure):
+    _fields_ = [("struct_size", C.c_size_t), ("detector", C.c_void_p), ("tracker", C.c_void_p),
+                ("link_across_frames", C.c_int32), ("cluster_method", C.c_int32), ("cluster_linkage", C.c_int32),
+                ("reserved", C.c_int32), ("cluster_distance_threshold", C.c_double), ("cluster_eps", C.c_double),
+                ("cluster_min_samples", C.c_int64), ("best_faces", C.c_int64), ("min_quality", C.c_double),
+                ("min_track_faces", C.c_int64), ("min_size_px", C.c_double), ("full_size_px", C.c_double),
+                ("sharpness_half", C.c_double), ("sharpness_crop", C.c_int64)]
+
+
+class tk_face_record(C.Structure):
+    _fields_ = [("struct_size", C.c_size_t), ("frame", C.c_int64), ("time", C.c_double), ("box", C.c_float * 4),
+                ("landmarks", C.c_float * 10), ("score", C.c_float), ("quality", C.c_float)]
+
+
+class tk_face_track(C.Structure):
+    _fields_ = [("struct_size", C.c_size_t), ("id", C.c_int64), ("first_frame", C.c_int64),
+                ("last_frame", C.c_int64), ("faces_seen", C.c_int64), ("best_faces", C.c_int64),
+                ("identity", C.c_int64)]
+
+
+class tk_face_identity(C.Structure):
+    _fields_ = [("struct_size", C.c_size_t), ("id", C.c_int64), ("tracks", C.c_int64),
+                ("representative_track", C.c_int64)]
+
+
 # Every struct of the headers that starts with struct_size (what capi/src/abi_layout.hpp freezes).
 ABI_STRUCTS = (tk_nms_config, tk_log_config, tk_tracker_config, tk_tracker_input, tk_detector_config, tk_gmc_config,
                tk_gmc_quality, tk_pipeline_config, tk_pipeline_times, tk_segmenter_config, tk_segmenter_masks,
                tk_embedder_config, tk_cluster_config, tk_e2p_view, tk_e2p_config, tk_mot_seqinfo, tk_mot_eval_config,
-               tk_mot_metrics)
+               tk_mot_metrics, tk_face_detector_config, tk_face_clusterer_config, tk_face_record, tk_face_track,
+               tk_face_identity, tk_frame_reader_config)
 DLPACK_STRUCTS = (DLDevice, DLDataType, DLTensor, DLPackVersion, DLManagedTensorVersioned)
 
 # Where the DLTensor lies inside the managed tensors (capsule pointers + this = the DLTensor*).

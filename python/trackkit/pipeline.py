@@ -11,7 +11,7 @@ import numpy as np
 from . import _dlpack
 from ._handle import Handle, create
 from ._lib import check, init_struct, lib
-from ._structs import new_struct, tk_pipeline_config, tk_pipeline_times
+from ._structs import new_struct, tk_frame_reader_config, tk_pipeline_config, tk_pipeline_times
 from .detector import DetectorConfig, class_names
 from .gmc import GmcConfig
 from .tracker import TrackerConfig, resolve_config
@@ -131,15 +131,26 @@ class Pipeline(Handle):
         return {name: getattr(times, name) for name, _ in tk_pipeline_times._fields_ if name != "struct_size"}
 
 
+_DECODE = {"auto": 0, "gpu": 1, "cpu": 2}
+
+
 class FrameReader(Handle):
-    """Frames of a video, an image folder, a MOT sequence folder or a .npy uint8 [N,H,W,3] file, decoded ahead on
-    background threads (not thread-safe). Iterating yields batches uint8 [b,H,W,3] BGR (numpy, on the CPU)."""
+    """Frames of a video (a file, or any URL or pipe FFmpeg opens), an image folder, a MOT sequence folder or a .npy
+    uint8 [N,H,W,3] file, decoded ahead on background threads (not thread-safe). Iterating yields batches uint8
+    [b,H,W,3] BGR (RGB with rgb=True): numpy on the CPU, or a torch CUDA tensor when the video decodes on the GPU
+    (decode "auto" where NVDEC is there, or "gpu"; docs/video.md)."""
 
     _destroy = lib.tk_frame_reader_close
 
-    def __init__(self, path: Union[str, os.PathLike], max_frames: int = -1, batch: int = 1):
+    def __init__(self, path: Union[str, os.PathLike], max_frames: int = -1, batch: int = 1, decode: str = "auto",
+                 rgb: bool = False, cuda_device: int = 0, threads: int = 0, prefetch: int = 64):
+        if decode not in _DECODE:
+            raise ValueError(f"decode must be one of {', '.join(_DECODE)}, got {decode!r}")
         self.batch = int(batch)
-        self._handle = create(lib.tk_frame_reader_open, os.fspath(path).encode(), int(max_frames))
+        config = init_struct(tk_frame_reader_config, lib.tk_frame_reader_config_init)
+        config.max_frames, config.decode, config.rgb = int(max_frames), _DECODE[decode], int(bool(rgb))
+        config.cuda_device, config.threads, config.prefetch = int(cuda_device), int(threads), int(prefetch)
+        self._handle = create(lib.tk_frame_reader_open_with, os.fspath(path).encode(), C.byref(config))
         self._slot, self._slot_address = _dlpack.out_slot()
 
     @property
@@ -149,8 +160,8 @@ class FrameReader(Handle):
         check(lib.tk_frame_reader_info(self._handle, C.byref(frames), C.byref(height), C.byref(width), C.byref(fps)))
         return FrameInfo(frames.value, height.value, width.value, fps.value)
 
-    def read(self, max_frames: int = 1) -> np.ndarray:
-        """The next up to max_frames frames, uint8 [b,H,W,3]; b = 0 at the end."""
+    def read(self, max_frames: int = 1) -> Any:
+        """The next up to max_frames frames, uint8 [b,H,W,3]; b = 0 at the end (numpy, or torch on CUDA)."""
         check(lib.tk_frame_reader_read(self._handle, int(max_frames), self._slot_address))
         return _dlpack.output(_dlpack.take(self._slot), False)
 

@@ -27,7 +27,14 @@ E2PInterpolation parse_e2p_interpolation(const std::string& text, const std::str
 
 std::vector<PinholeView> EquirectToPinhole::horizon(int n, int64_t width, int64_t height, double hfov, double pitch,
                                                     double first_yaw) {
-  if (n <= 0) fail_argument("EquirectToPinhole::horizon", "n", "must be > 0, got " + std::to_string(n));
+  constexpr const char* fn = "EquirectToPinhole::horizon";
+  if (n <= 0) fail_argument(fn, "n", "must be > 0, got " + std::to_string(n));
+  // The views are checked here, where the caller's argument names are known, not only when a converter is built.
+  if (width <= 0) fail_argument(fn, "width", "must be > 0, got " + std::to_string(width));
+  if (height <= 0) fail_argument(fn, "height", "must be > 0, got " + std::to_string(height));
+  if (!(hfov > 0 && hfov < 180)) fail_argument(fn, "hfov", "must be in (0,180) degrees, got " + std::to_string(hfov));
+  if (!std::isfinite(pitch)) fail_argument(fn, "pitch", "must be finite, got " + std::to_string(pitch));
+  if (!std::isfinite(first_yaw)) fail_argument(fn, "first_yaw", "must be finite, got " + std::to_string(first_yaw));
   std::vector<PinholeView> views(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) {
     PinholeView& v = views[static_cast<size_t>(i)];
@@ -37,6 +44,7 @@ std::vector<PinholeView> EquirectToPinhole::horizon(int n, int64_t width, int64_
 }
 
 std::vector<PinholeView> EquirectToPinhole::cube_faces(int64_t size) {
+  if (size <= 0) fail_argument("EquirectToPinhole::cube_faces", "size", "must be > 0, got " + std::to_string(size));
   const double yaw[6] = {0, 90, 180, -90, 0, 0}, pitch[6] = {0, 0, 0, 0, 90, -90};
   std::vector<PinholeView> views(6);
   for (int i = 0; i < 6; ++i) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ namespace mot {
 namespace {
 
 std::ifstream open_input(std::string_view function, const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    fail_argument(function, "path", "'" + path + "' is a directory, not a file", ErrorCode::NotFound);
   std::ifstream in(path);
   if (!in) fail_argument(function, "path", "cannot open '" + path + "'", ErrorCode::NotFound);
   return in;
@@ -77,6 +81,11 @@ bool parse_double(std::string_view field, double& value) {
 
 std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
+// Integers in these files are written as numbers; beyond 9e15 a double no longer holds every integer and the cast
+// to int64 would overflow (undefined behaviour), so larger magnitudes are errors.
+constexpr double kLargestInteger = 9.0e15;
+bool is_integer_in_range(double v) { return std::isfinite(v) && v == std::floor(v) && std::fabs(v) <= kLargestInteger; }
+
 } // namespace
 
 SeqInfo read_seqinfo(const std::string& path) {
@@ -98,7 +107,12 @@ SeqInfo read_seqinfo(const std::string& path) {
       if (!parse_double(value, out) || !std::isfinite(out) || out < 0)
         fail_line(fn, path, line_no, std::string(key) + " must be a non-negative number, got " + quoted(value));
     };
-    double v = 0;
+    auto integer = [&](int64_t& out) {
+      double v = 0;
+      if (!parse_double(value, v) || !is_integer_in_range(v) || v < 0)
+        fail_line(fn, path, line_no, std::string(key) + " must be an integer in [0, 9e15], got " + quoted(value));
+      out = static_cast<int64_t>(v);
+    };
     if (key == "name") {
       info.name = value, has_name = true;
     } else if (key == "imDir") {
@@ -108,11 +122,11 @@ SeqInfo read_seqinfo(const std::string& path) {
     } else if (key == "frameRate") {
       number(info.frame_rate), has_rate = true;
     } else if (key == "seqLength") {
-      number(v), info.length = static_cast<int64_t>(v), has_length = true;
+      integer(info.length), has_length = true;
     } else if (key == "imWidth") {
-      number(v), info.width = static_cast<int64_t>(v);
+      integer(info.width);
     } else if (key == "imHeight") {
-      number(v), info.height = static_cast<int64_t>(v);
+      integer(info.height);
     }
   }
   if (!has_name || !has_rate || !has_length)
@@ -154,8 +168,8 @@ std::vector<Row> read_mot_file(const std::string& path) {
     }
     if (!(v[0] >= 1) || v[0] != std::floor(v[0]) || v[0] > 9.0e15)
       fail_line(fn, path, line_no, "frame must be an integer >= 1, got " + quoted(fields[0]));
-    if (!std::isfinite(v[1]) || v[1] != std::floor(v[1]))
-      fail_line(fn, path, line_no, "id must be an integer, got " + quoted(fields[1]));
+    if (!is_integer_in_range(v[1]))
+      fail_line(fn, path, line_no, "id must be an integer in [-9e15, 9e15], got " + quoted(fields[1]));
     for (int c = 2; c < 6; ++c) {
       if (!std::isfinite(v[c])) fail_line(fn, path, line_no, "box value " + quoted(fields[c]) + " is not finite");
     }
@@ -171,7 +185,8 @@ std::vector<Row> read_mot_file(const std::string& path) {
       r.score = v[6];
     }
     if (fields.size() > 7) {
-      if (!std::isfinite(v[7])) fail_line(fn, path, line_no, "class " + quoted(fields[7]) + " is not finite");
+      if (!std::isfinite(v[7]) || std::fabs(v[7]) > kLargestInteger)
+        fail_line(fn, path, line_no, "class " + quoted(fields[7]) + " is not a number in [-9e15, 9e15]");
       r.cls = static_cast<int64_t>(v[7]); // truncation, as numpy's astype(int)
     }
     if (fields.size() > 8) r.visibility = v[8];
@@ -247,8 +262,8 @@ std::vector<GmcEntry> read_gmc_file(const std::string& path) {
         fail_line(fn, path, line_no,
                   "column " + std::to_string(c + 1) + " is not a finite number: " + quoted(fields[c]));
     }
-    if (v[0] < 0 || v[0] != std::floor(v[0]))
-      fail_line(fn, path, line_no, "frame must be an integer >= 0, got " + quoted(fields[0]));
+    if (v[0] < 0 || !is_integer_in_range(v[0]))
+      fail_line(fn, path, line_no, "frame must be an integer in [0, 9e15], got " + quoted(fields[0]));
     GmcEntry e;
     e.frame = static_cast<int64_t>(v[0]);
     if (!entries.empty() && e.frame <= entries.back().frame)

@@ -36,8 +36,7 @@ at::Tensor from_corners(const std::array<at::Tensor, 4>& c, BoxFormat to) {
     case BoxFormat::CXCYWH: return at::stack({(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1}, -1);
     case BoxFormat::CXCYAH: {
       const at::Tensor w = x2 - x1, h = y2 - y1;
-      const at::Tensor aspect = at::where(h != 0, w / h, at::zeros_like(w));
-      return at::stack({(x1 + x2) / 2, (y1 + y2) / 2, aspect, h}, -1);
+      return at::stack({(x1 + x2) / 2, (y1 + y2) / 2, w / h, h}, -1);
     }
   }
   return {};
@@ -67,6 +66,17 @@ at::Tensor run_iou_kernel(TensorCheck& check1, TensorCheck& check2, const at::Te
 at::Tensor convert_boxes(const at::Tensor& boxes, BoxFormat from, BoxFormat to) {
   TensorCheck("convert_boxes", "boxes", boxes).last_dim(4).floating();
   if (from == to) return boxes.clone();
+  if (to == BoxFormat::CXCYAH && boxes.numel() > 0) {
+    // A zero-height box has no aspect ratio: its width would be lost (the old result, aspect 0) or become NaN.
+    const auto c = to_corners(boxes, from);
+    const at::Tensor flat = (c[3] - c[1] == 0).flatten();
+    if (flat.any().item<bool>()) { // waits for the device once
+      const int64_t row = flat.nonzero()[0][0].item<int64_t>();
+      fail_argument("convert_boxes", "boxes",
+                    "row " + std::to_string(row) + " has zero height: CXCYAH (aspect w/h) cannot represent it");
+    }
+    return from_corners(c, to);
+  }
   return from_corners(to_corners(boxes, from), to);
 }
 

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
+#include <cstdint>
 #include <numeric>
 
 #include "ops/binary_mask.hpp"
@@ -101,21 +102,25 @@ RleMask rle_from_string(const std::string& counts, int64_t height, int64_t width
   RleMask rle{height, width, {}};
   size_t p = 0;
   while (p < counts.size()) {
-    int64_t x = 0;
+    // Bits are assembled unsigned: shifting a signed value into or past bit 63 is undefined. COCO's runs are
+    // uint32 deltas, so 7 groups (35 bits with the sign) are the most a valid string uses.
+    uint64_t bits = 0;
     int shift = 0;
     bool more = true;
     while (more) {
-      if (p >= counts.size() || counts[p] < 48 || counts[p] >= 48 + 64 || shift > 60)
+      if (p >= counts.size() || counts[p] < 48 || counts[p] >= 48 + 64 || shift > 30)
         throw Error(ErrorCode::InvalidArgument,
                     "rle_from_string: counts is not a COCO RLE string (at character " + std::to_string(p) + ")");
-      const int64_t group = counts[p] - 48;
-      x |= (group & 0x1f) << shift;
-      more = group & 0x20;
+      const uint64_t group = static_cast<uint64_t>(counts[p] - 48);
+      bits |= (group & 0x1f) << shift;
+      more = (group & 0x20) != 0;
       ++p, shift += 5;
-      if (!more && (group & 0x10)) x |= -(int64_t{1} << shift);
+      if (!more && (group & 0x10)) bits |= ~uint64_t{0} << shift; // sign-extend
     }
+    int64_t x = static_cast<int64_t>(bits);
     if (rle.counts.size() > 2) x += rle.counts[rle.counts.size() - 2];
-    if (x < 0 || x > height * width)
+    int64_t pixels = 0;
+    if (__builtin_mul_overflow(height, width, &pixels) || x < 0 || x > pixels)
       throw Error(ErrorCode::InvalidArgument, "rle_from_string: counts decodes to a run of " + std::to_string(x) +
                                                   " pixels in a " + std::to_string(height) + "x" +
                                                   std::to_string(width) + " mask");

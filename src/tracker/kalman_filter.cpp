@@ -20,6 +20,7 @@ void KalmanFilter::initiate(const Vec4& measurement, Vec8& mean, Mat8& covarianc
 
 void KalmanFilter::predict(Means& means, Covariances& covariances) const {
   const Eigen::Index n = means.cols();
+  if (n == 0) return; // Eigen's row views of an empty matrix offset its NULL data (undefined behaviour)
   // Process noise std per state, from the size before the step: rows (x, y, a|w, h) of position, then velocity.
   Means std(8, n);
   if (model_ == MotionModel::XYAH) {
@@ -48,6 +49,7 @@ void KalmanFilter::predict(Means& means, Covariances& covariances) const {
 
 void KalmanFilter::update(Means& means, Covariances& covariances,
                           const Eigen::Matrix<double, 4, Eigen::Dynamic>& measurements) const {
+  if (means.cols() == 0) return; // as in predict()
   // Measurement noise std per state (from its predicted size) and innovations, for all states at once.
   Eigen::Matrix<double, 4, Eigen::Dynamic> std(4, means.cols());
   if (model_ == MotionModel::XYAH) {
@@ -73,6 +75,7 @@ void KalmanFilter::update(Means& means, Covariances& covariances,
 }
 
 void apply_warp(const double warp[6], bool sizes_by_abs, Means& means, Covariances& covariances) {
+  if (means.cols() == 0) return; // as in KalmanFilter::predict()
   Eigen::Matrix2d r;
   r << warp[0], warp[1], warp[3], warp[4];
   Mat8 big = Mat8::Zero(); // kron(I4, R)

@@ -91,8 +91,9 @@ void check_options(const TrackerOptions& o) {
           o.second_match_thresh);
   require(o.unconfirmed_match_thresh > 0 && o.unconfirmed_match_thresh < 1, "unconfirmed_match_thresh",
           "must be in (0,1)", o.unconfirmed_match_thresh);
-  require(o.track_buffer >= 0, "track_buffer", "must be >= 0", o.track_buffer);
-  require(o.frame_rate > 0 && std::isfinite(o.frame_rate), "frame_rate", "must be > 0", o.frame_rate);
+  // Bounds that keep the lost-track lifetime frame_rate / 30 * track_buffer a representable frame count.
+  require(o.track_buffer >= 0 && o.track_buffer <= 1000000000, "track_buffer", "must be in [0, 1e9]", o.track_buffer);
+  require(o.frame_rate > 0 && o.frame_rate <= 1e6, "frame_rate", "must be in (0, 1e6] frames/s", o.frame_rate);
   require(o.proximity_thresh >= 0 && o.proximity_thresh <= 1, "proximity_thresh", "must be in [0,1]",
           o.proximity_thresh);
   require(o.appearance_thresh >= 0 && o.appearance_thresh <= 1, "appearance_thresh", "must be in [0,1]",

@@ -18,6 +18,13 @@ at::Tensor checked_detections(const TensorCheck& check, const at::Tensor& detect
     const double* b = p + first; // x1, y1, x2, y2, score[, class]
     for (int64_t k = 0; k < cols; ++k)
       if (!std::isfinite(p[k])) check.fail("row " + std::to_string(i) + " contains NaN or infinite values");
+    // Beyond this, areas and IoU overflow to infinity and NaN inside the association (and class ids past int64).
+    constexpr double kLargestCoordinate = 1e9;
+    for (int k = 0; k < 4; ++k)
+      if (std::fabs(b[k]) > kLargestCoordinate)
+        check.fail("row " + std::to_string(i) + " has a coordinate beyond +-1e9 pixels (" + std::to_string(b[k]) + ")");
+    if (cols > first + 5 && std::fabs(b[5]) > 9.0e15)
+      check.fail("row " + std::to_string(i) + " has a class id beyond +-9e15");
     if (b[2] < b[0] || b[3] < b[1]) check.fail("row " + std::to_string(i) + " has x2 < x1 or y2 < y1");
     if (b[4] < 0 || b[4] > 1) check.fail("row " + std::to_string(i) + " has a score outside [0,1]");
   }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "frame_rate_check.hpp"
 #include "trackkit/error.hpp"
 #include "trackkit/tracker.hpp"
 
@@ -94,11 +95,6 @@ std::string joined_names() {
   return out;
 }
 
-void check_frame_rate(const char* function, double frame_rate) {
-  if (!(frame_rate > 0 && std::isfinite(frame_rate)))
-    fail_argument(function, "frame_rate", "must be finite and > 0, got " + std::to_string(frame_rate));
-}
-
 const Preset* find_preset(const std::string& name) {
   for (const Preset& p : presets)
     if (name == p.name) return &p;
@@ -120,7 +116,7 @@ TrackerOptions TrackerOptions::preset(const std::string& name, double frame_rate
   constexpr const char* fn = "TrackerOptions::preset";
   const Preset* p = find_preset(name);
   if (p == nullptr) fail_argument(fn, "name", "must be one of " + joined_names() + "; got \"" + name + "\"");
-  check_frame_rate(fn, frame_rate);
+  detail::check_frame_rate(fn, frame_rate);
   return p->make(frame_rate);
 }
 

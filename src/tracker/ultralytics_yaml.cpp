@@ -15,6 +15,7 @@
 #include <yaml-cpp/yaml.h>
 #endif
 
+#include "frame_rate_check.hpp"
 #include "trackkit/error.hpp"
 #include "trackkit/gmc.hpp"
 #include "trackkit/tracker.hpp"
@@ -176,8 +177,7 @@ const Key tracker_keys[] = {
 
 TrackerOptions TrackerOptions::from_yaml(const std::string& path, double frame_rate) {
   constexpr const char* fn = "TrackerOptions::from_yaml";
-  if (!(frame_rate > 0 && std::isfinite(frame_rate)))
-    fail_argument(fn, "frame_rate", "must be finite and > 0, got " + std::to_string(frame_rate));
+  detail::check_frame_rate(fn, frame_rate);
   const SettingsFile file(fn, path);
   if (!file.has("tracker_type")) file.fail_file("has no tracker_type (botsort or bytetrack)");
   const std::string type = file.text("tracker_type");

@@ -97,6 +97,30 @@ static void test_box_iou_negative_strides(void) {
   tk_tensor_free(want);
 }
 
+static void test_tensor_import_limits(void) {
+  /* Shapes and strides whose element count or byte extent overflows int64, and data not aligned to its elements:
+     each a status naming the argument (issue 26: these were signed overflow, a LibTorch abort, misaligned loads). */
+  float data[9] = {0, 0, 10, 10, 0, 0, 10, 10, 0};
+  float other[4] = {0, 0, 10, 10};
+  int64_t huge_shape[3] = {INT64_C(1) << 32, INT64_C(1) << 32, 4}, shape[2] = {1, 4},
+          huge_strides[2] = {INT64_MAX / 2, 1};
+  int64_t one_shape[2] = {2, 4};
+  DLTensor huge = cpu_tensor(data, 3, huge_shape), b = cpu_tensor(other, 2, shape);
+  DLTensor strided = cpu_tensor(data, 2, one_shape), misaligned = cpu_tensor(data, 2, shape);
+  DLManagedTensorVersioned* iou = NULL;
+  CHECK(tk_box_iou(&huge, &b, NULL, &iou) == TK_ERR_INVALID_ARGUMENT && iou == NULL);
+  CHECK(strstr(tk_last_error(), "boxes1 has a shape whose element count overflows int64") != NULL);
+  strided.strides = huge_strides;
+  CHECK(tk_box_iou(&strided, &b, NULL, &iou) == TK_ERR_INVALID_ARGUMENT && iou == NULL);
+  CHECK(strstr(tk_last_error(), "boxes1 has strides whose byte extent overflows int64") != NULL);
+  misaligned.byte_offset = 2;
+  CHECK(tk_box_iou(&b, &misaligned, NULL, &iou) == TK_ERR_INVALID_ARGUMENT && iou == NULL);
+  CHECK(strstr(tk_last_error(), "boxes2 has data + byte_offset not aligned to its 4-byte elements") != NULL);
+  misaligned.byte_offset = 4; /* aligned: one float in */
+  CHECK(tk_box_iou(&b, &misaligned, NULL, &iou) == TK_OK);
+  tk_tensor_free(iou);
+}
+
 static void test_struct_sizes(void) {
   /* A caller built against a newer header: a larger struct whose unknown tail is zero reads like the known part;
      a set byte there is a field this library cannot honour. One too small (an uninitialised size) is refused. */
@@ -330,6 +354,7 @@ int main(void) {
   test_box_iou();
   test_box_iou_strided_input();
   test_box_iou_negative_strides();
+  test_tensor_import_limits();
   test_struct_sizes();
   test_stream_ignored_for_cpu_tensors();
   test_cuda_stream_per_call();

@@ -1,6 +1,7 @@
 /* The pipeline and frame reader through the C ABI, from C99: its config (pointed-to component configs, struct_size),
  * errors, class names, times and (with the yolov5n export and TRACKKIT_DATA's MOT17-04 frames, where this build
- * decodes JPEGs) the same tracks whatever the batch size, NULL component configs equal to the documented defaults. */
+ * decodes JPEGs) the same tracks whatever the batch size, NULL component configs equal to the documented defaults;
+ * the frame reader's config on a video of scripts/test-videos.sh, decoded on the CPU. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,9 @@
 #define TK_DETECTOR_MODELS "build/detector-models"
 #endif
 #define YOLOV5N TK_DETECTOR_MODELS "/yolov5n.torchscript"
+#ifndef TK_TEST_VIDEOS
+#define TK_TEST_VIDEOS "build/test-videos"
+#endif
 
 static int have_model(void) {
   FILE* model = fopen(YOLOV5N, "rb");
@@ -186,8 +190,52 @@ static void test_batch_invariance_and_defaults(void) {
   free(strict);
 }
 
+/* tk_frame_reader_config: defaults, checks, and 30 frames of PETS09 as H.264 read on the CPU in batches of 7. */
+static void test_frame_reader_config(void) {
+  const char* video = TK_TEST_VIDEOS "/pets_h264.mp4";
+  tk_frame_reader_config c;
+  tk_frame_reader* reader = NULL;
+  DLManagedTensorVersioned* frames = NULL;
+  int64_t count = 0, height = 0, width = 0, total = 0, batch = 1;
+  FILE* file;
+  CHECK(tk_frame_reader_config_init(&c, sizeof c) == TK_OK && c.struct_size == sizeof c);
+  CHECK(c.max_frames == -1 && c.prefetch == 64 && c.decode == TK_DECODE_AUTO && c.rgb == 0);
+  CHECK(c.cuda_device == 0 && c.threads == 0);
+  CHECK(tk_frame_reader_config_init(&c, 8) == TK_ERR_INVALID_ARGUMENT);
+  CHECK(tk_frame_reader_open_with(video, NULL, &reader) == TK_ERR_INVALID_ARGUMENT && reader == NULL);
+  CHECK(strcmp(tk_last_error(), "tk_frame_reader_open_with: config is NULL") == 0);
+  CHECK(tk_frame_reader_config_init(&c, sizeof c) == TK_OK);
+  c.decode = 7;
+  CHECK(tk_frame_reader_open_with(video, &c, &reader) == TK_ERR_INVALID_ARGUMENT && reader == NULL);
+  CHECK(strcmp(tk_last_error(), "tk_frame_reader_open_with: config->decode must be a tk_decode, got 7") == 0);
+  file = fopen(video, "rb");
+  if (file == NULL) {
+    printf("SKIPPED frame reader config: needs %s (scripts/test-videos.sh)\n", video);
+    return;
+  }
+  fclose(file);
+  c.decode = TK_DECODE_CPU, c.max_frames = 30, c.prefetch = 8;
+  if (tk_frame_reader_open_with(video, &c, &reader) != TK_OK) {
+    printf("SKIPPED frame reader config: %s\n", tk_last_error()); /* a build with neither FFmpeg nor videoio */
+    return;
+  }
+  CHECK(tk_frame_reader_info(reader, &count, &height, &width, NULL) == TK_OK);
+  CHECK(count == 30 && height == 360 && width == 480);
+  while (batch > 0) {
+    CHECK(tk_frame_reader_read(reader, 7, &frames) == TK_OK);
+    CHECK(frames->dl_tensor.ndim == 4 && frames->dl_tensor.shape[1] == 360 && frames->dl_tensor.shape[3] == 3);
+    batch = frames->dl_tensor.shape[0];
+    CHECK(batch <= 4); /* at most half the ring of 8 a read */
+    total += batch;
+    frames->deleter(frames);
+  }
+  CHECK(total == 30);
+  tk_frame_reader_close(reader);
+}
+
 int main(void) {
   test_config_and_errors();
+  test_frame_reader_config();
   test_class_names_and_times();
   test_batch_invariance_and_defaults();
   return report();

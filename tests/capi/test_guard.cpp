@@ -1,4 +1,5 @@
 // tk_guard: what each kind of C++ exception becomes at the C boundary (status and tk_last_error()).
+#include <ATen/ATen.h>
 #include <c10/util/Exception.h>
 
 #include <new>
@@ -45,6 +46,9 @@ TEST_CASE("tk_guard maps memory exhaustion and other exceptions") {
   CHECK(run([] { throw c10::OutOfMemoryError(here, "CUDA out of memory. Tried to allocate 2 GiB"); }) ==
         TK_ERR_OUT_OF_MEMORY);
   CHECK(run([] { throw std::bad_alloc(); }) == TK_ERR_OUT_OF_MEMORY);
+  // LibTorch's real CPU allocator failure (a 2^60-byte request), not a hand-written message.
+  CHECK(run([] { at::empty({int64_t(1) << 58}, at::kFloat); }) == TK_ERR_OUT_OF_MEMORY);
+  CHECK(last_error().rfind("tk_test: out of host memory: ", 0) == 0);
   CHECK(run([] { throw std::runtime_error("boom"); }) == TK_ERR_INTERNAL);
   CHECK(last_error() == "tk_test: boom");
   CHECK(run([] { throw 42; }) == TK_ERR_INTERNAL);

@@ -131,10 +131,11 @@ TEST_CASE("convert_boxes gives the analytic values and round-trips every format 
       CHECK(max_abs_diff(trackkit::convert_boxes(in_g, g, BoxFormat::XYXY), boxes) < 1e-9);
     }
   }
-  // Zero height: aspect ratio 0, not NaN or infinity.
-  const at::Tensor flat =
-      trackkit::convert_boxes(at::tensor({0.f, 5.f, 4.f, 5.f}).view({1, 4}), BoxFormat::XYXY, BoxFormat::CXCYAH);
-  CHECK(flat[0][2].item<float>() == 0.f);
+  // Zero height: no aspect ratio, an error naming the box (issue 26: it silently became aspect 0 before).
+  CHECK(error_message([] {
+          trackkit::convert_boxes(at::tensor({0.f, 0.f, 4.f, 2.f, 0.f, 5.f, 4.f, 5.f}).view({2, 4}), BoxFormat::XYXY,
+                                  BoxFormat::CXCYAH);
+        }) == "convert_boxes: boxes row 1 has zero height: CXCYAH (aspect w/h) cannot represent it");
   CHECK(error_message([] {
           trackkit::convert_boxes(at::zeros({3, 5}), BoxFormat::XYXY, BoxFormat::XYWH);
         }) == "convert_boxes: boxes must have shape [...,4] with 1 to 8 dimensions, got [3,5]");

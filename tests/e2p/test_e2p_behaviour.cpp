@@ -49,6 +49,16 @@ TEST_CASE("bad arguments throw errors naming the argument") {
   o.cuda_pixels_per_thread = 3;
   CHECK_THROWS_WITH(EquirectToPinhole({PinholeView()}, o),
                     "EquirectToPinhole: options.cuda_pixels_per_thread must be 1, 2 or 4, got 3");
+  // The view factories check their arguments at once (issue 26: width 0, hfov 0 or 400, NaN pitch, size -1).
+  CHECK_THROWS_WITH(EquirectToPinhole::horizon(4, 0, 100, 90, 0),
+                    "EquirectToPinhole::horizon: width must be > 0, got 0");
+  CHECK_THROWS_WITH(EquirectToPinhole::horizon(4, 100, 100, 0, 0),
+                    "EquirectToPinhole::horizon: hfov must be in (0,180) degrees, got 0.000000");
+  CHECK_THROWS_WITH(EquirectToPinhole::horizon(4, 100, 100, 400, 0),
+                    "EquirectToPinhole::horizon: hfov must be in (0,180) degrees, got 400.000000");
+  CHECK_THROWS_WITH(EquirectToPinhole::horizon(4, 100, 100, 90, NAN),
+                    "EquirectToPinhole::horizon: pitch must be finite, got nan");
+  CHECK_THROWS_WITH(EquirectToPinhole::cube_faces(-1), "EquirectToPinhole::cube_faces: size must be > 0, got -1");
   CHECK_THROWS_WITH(trackkit::parse_e2p_interpolation("area"),
                     "parse_e2p_interpolation: interpolation must be nearest, bilinear or bicubic, got 'area'");
   try {

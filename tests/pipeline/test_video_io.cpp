@@ -1,14 +1,19 @@
-// FrameReader (npy arrays, image folders), write_npy_frames and TrackPainter against direct reads and pixels.
+// FrameReader (npy arrays, image folders, videos through FFmpeg), write_npy_frames and TrackPainter against direct
+// reads, VideoDecoder, ffprobe's timestamps and pixels.
 #include <ATen/ATen.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "catch.hpp"
 #include "gmc/gmc_test_util.hpp"
 #include "trackkit/error.hpp"
+#include "trackkit/video.hpp"
 #include "trackkit/video_io.hpp"
+#include "video/video_test_util.hpp"
 
 namespace fs = std::filesystem;
 
@@ -33,6 +38,10 @@ TEST_CASE("video_io: a .npy frame array reads back in batches, as written") {
   trackkit::FrameReader first_four(path, limited);
   CHECK(first_four.read(100).size(0) == 4);
   CHECK(first_four.read(100).size(0) == 0);
+  trackkit::FrameReaderOptions rgb;
+  rgb.rgb = true;
+  trackkit::FrameReader swapped(path, rgb);
+  CHECK(at::equal(swapped.read(7), frames.flip(3)));
   fs::remove(path);
 }
 
@@ -45,7 +54,7 @@ TEST_CASE("video_io: bad sources are named") {
   trackkit::write_npy_frames(path, at::zeros({1, 4, 4, 3}, at::kByte));
   fs::resize_file(path, fs::file_size(path) - 5);
   CHECK(tk_error_of([&] { trackkit::FrameReader r(path); }) ==
-        "FrameReader: path \"" + path + "\" is shorter than its shape says");
+        "FrameReader: path \"" + path + "\" is shorter than its shape (1, 4, 4, 3) says");
   fs::remove(path);
   CHECK(tk_error_of([] {
           trackkit::write_npy_frames("/tmp/x.npy", at::zeros({4, 4, 3}, at::kByte));
@@ -96,4 +105,76 @@ TEST_CASE("video_io: TrackPainter draws each id's box in its colour") {
   CHECK(tk_error_of([&] {
           painter.draw(frame, boxes, at::tensor({int64_t{1}}));
         }).rfind("TrackPainter::draw: ids", 0) == 0);
+}
+
+TEST_CASE("video_io: a video reads through FFmpeg with ffprobe's timestamps") {
+  const std::string path = video_test::video("pets_h264.mp4");
+  if (path.empty()) TK_SKIP("needs pets_h264.mp4 (scripts/test-videos.sh)");
+  if (!trackkit::VideoDecoder::available()) TK_SKIP("trackkit was built without FFmpeg");
+  trackkit::FrameReaderOptions o;
+  o.decode = "cpu", o.prefetch = 8; // a small ring: it wraps many times
+  trackkit::FrameReader reader(path, o);
+  CHECK(reader.info().kind == "video");
+  CHECK(reader.info().decoder == "cpu");
+  CHECK(reader.info().codec == "h264");
+  CHECK((reader.info().frames == 795 && reader.info().fps == 10 && reader.info().width == 480));
+  std::vector<at::Tensor> parts;
+  std::vector<double> times;
+  for (at::Tensor b = reader.read(7); b.size(0) > 0; b = reader.read(7)) {
+    CHECK(b.size(0) <= 4); // at most half the ring a read
+    parts.push_back(b.clone());
+    times.insert(times.end(), reader.last_timestamps().begin(), reader.last_timestamps().end());
+  }
+  const at::Tensor all = at::cat(parts);
+  trackkit::VideoDecoder decoder(path, video_test::on("cpu"));
+  CHECK(at::equal(all, video_test::decode_all(decoder).frames));
+  const std::vector<double> probed = video_test::probe_timestamps(path);
+  REQUIRE(times.size() == probed.size());
+  for (size_t i = 0; i < times.size(); ++i) REQUIRE(std::abs(times[i] - probed[i]) < 1e-6); // ffprobe's 6 decimals
+  trackkit::FrameReaderOptions limited;
+  limited.max_frames = 100;
+  trackkit::FrameReader first(path, limited);
+  CHECK(first.info().frames == 100);
+  int64_t n = 0;
+  for (at::Tensor b = first.read(64); b.size(0) > 0; b = first.read(64)) n += b.size(0);
+  CHECK(n == 100);
+}
+
+TEST_CASE("video_io: a damaged video gives its frames then an error naming the path and the frame") {
+  const std::string path = video_test::video("pets_truncated.mp4");
+  if (path.empty()) TK_SKIP("needs pets_truncated.mp4 (scripts/test-videos.sh)");
+  if (!trackkit::VideoDecoder::available()) TK_SKIP("trackkit was built without FFmpeg");
+  trackkit::FrameReader reader(path);
+  int64_t n = 0;
+  std::string error;
+  try {
+    for (at::Tensor b = reader.read(16); b.size(0) > 0; b = reader.read(16)) n += b.size(0);
+  } catch (const trackkit::Error& e) {
+    error = e.what();
+  }
+  CHECK(n > 300);
+  CHECK(error.rfind("FrameReader: path \"" + path + "\" is truncated or damaged", 0) == 0);
+  CHECK(error.find("at frame " + std::to_string(n) + " ") != std::string::npos);
+}
+
+TEST_CASE("video_io: URLs and pipes are videos and options are checked") {
+  if (trackkit::VideoDecoder::available()) { // nothing listens on port 1: FFmpeg's error, not a missing file
+    CHECK(tk_error_of([] {
+            trackkit::FrameReader r("http://127.0.0.1:1/none.mp4");
+          }).rfind("FrameReader: path \"http://127.0.0.1:1/none.mp4\" cannot be opened", 0) == 0);
+  }
+  trackkit::FrameReaderOptions o;
+  const std::string path = video_test::video("pets_h264.mp4");
+  if (trackkit::VideoDecoder::available() && !trackkit::VideoDecoder::gpu_available() && !path.empty()) {
+    o.decode = "gpu";
+    CHECK(tk_error_of([&] {
+            trackkit::FrameReader r(path, o);
+          }).rfind("FrameReader: options.decode is \"gpu\", but ", 0) == 0);
+  }
+  o.decode = "fast";
+  CHECK(tk_error_of([&] { trackkit::FrameReader r("x.mp4", o); }) ==
+        "FrameReader: options.decode must be \"auto\", \"gpu\" or \"cpu\", got \"fast\"");
+  o.decode = "auto", o.cuda_device = -2;
+  CHECK(tk_error_of([&] { trackkit::FrameReader r("x.mp4", o); }) ==
+        "FrameReader: options.cuda_device must be >= 0, got -2");
 }

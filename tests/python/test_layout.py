@@ -44,7 +44,7 @@ def test_every_struct_of_the_frozen_layout_is_mirrored_with_its_offsets():
 
 
 def test_abi_1_0_struct_sizes_equal_the_first_layout():
-    # In ABI 1.0 every struct still has its first layout: the Python mirrors are exactly that size.
+    # Every struct still has its first layout (1.1 only added structs): the Python mirrors are exactly that size.
     for name, (size, _) in frozen_layouts().items():
         assert ctypes.sizeof(getattr(_structs, name)) == size, name
 

@@ -89,6 +89,11 @@ TEST_CASE("RLE bad input", "[rle]") {
                  "rles[1] is 2x3"));
   CHECK(contains(error_of([&] { trackkit::rle_from_string("ab\x01", 4, 4); }), "not a COCO RLE string"));
   CHECK_THROWS_AS(trackkit::rle_from_string("0Ym1", 2, 2), trackkit::Error); // a run longer than the mask
+  // Strings of many "more follows" groups once shifted past bit 63 (signed overflow, issue 26); a huge mask size
+  // once overflowed height * width.
+  CHECK(contains(error_of([&] { trackkit::rle_from_string(std::string(21, 'o'), 4, 4); }), "not a COCO RLE string"));
+  CHECK(contains(error_of([&] { trackkit::rle_from_string("1", int64_t{1} << 40, int64_t{1} << 40); }),
+                 "counts decodes to a run of"));
   CHECK(contains(error_of([&] {
                    trackkit::mask_iou(at::zeros({1, 4, 4}, at::kBool), at::zeros({1, 4, 5}, at::kBool));
                  }),

@@ -1,6 +1,8 @@
 // Tracker behaviour on synthetic scenes with known answers, and its input checks.
 #include <ATen/ATen.h>
 
+#include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -104,6 +106,11 @@ TEST_CASE("Tracker::update rejects bad detections with messages naming them") {
   CHECK(error_of(t, rows({0, 0, 10, 10, 0.5, 10, 0, 5, 10, 0.5})) ==
         "Tracker::update: detections row 1 has x2 < x1 or y2 < y1");
   CHECK(error_of(t, rows({0, 0, 10, 10, 1.5})) == "Tracker::update: detections row 0 has a score outside [0,1]");
+  // Huge but finite values once surfaced as a NaN cost deep in the assignment (issue 26).
+  CHECK(error_of(t, rows({0, 0, 10, 10, 0.5, 0, 0, 1e300, 1e300, 0.5})) ==
+        "Tracker::update: detections row 1 has a coordinate beyond +-1e9 pixels (" + std::to_string(1e300) + ")");
+  CHECK(error_of(t, rows({0, 0, 10, 10, 0.5, 1e300}, 6)) ==
+        "Tracker::update: detections row 0 has a class id beyond +-9e15");
   CHECK(error_of(t, rows({0, 0, 10, 10, 0.5}).to(at::kInt)) ==
         "Tracker::update: detections must have dtype Float or Double, got Int");
   CHECK(t.frame_count() == 0); // rejected frames do not advance the tracker
@@ -123,9 +130,20 @@ TEST_CASE("Tracker rejects options outside their ranges, naming the field") {
   o = trackkit::TrackerOptions();
   o.low_thresh = 0.7;
   CHECK_THROWS_AS(trackkit::Tracker(o), trackkit::Error);
+  // Rates whose lost-track lifetime (frame_rate / 30 * track_buffer frames) no int64 holds (issue 26).
+  for (const double rate : {0.0, -1.0, 1e300, std::nan(""), std::numeric_limits<double>::infinity()}) {
+    o = trackkit::TrackerOptions();
+    o.frame_rate = rate;
+    CHECK(tk_error_of([&] { trackkit::Tracker t(o); }).find("options.frame_rate must be in (0, 1e6]") !=
+          std::string::npos);
+  }
   o = trackkit::TrackerOptions();
-  o.frame_rate = 0;
-  CHECK_THROWS_AS(trackkit::Tracker(o), trackkit::Error);
+  o.track_buffer = 2000000000;
+  CHECK(tk_error_of([&] { trackkit::Tracker t(o); }).find("options.track_buffer must be in [0, 1e9]") !=
+        std::string::npos);
+  o = trackkit::TrackerOptions();
+  o.frame_rate = 1e6, o.track_buffer = 1000000000; // the largest allowed: 3.3e13 frames, fine
+  CHECK_NOTHROW(trackkit::Tracker(o));
 }
 
 TEST_CASE("the original pipeline's preset keeps lost tracks 90 frames at 30 fps, scaled by the frame rate") {

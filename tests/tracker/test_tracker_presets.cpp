@@ -288,7 +288,7 @@ TEST_CASE("tracker YAML errors name the file and the key: typos, wrong types, ra
   CHECK(t.message == "GmcOptions::from_yaml: path \"" + std::string(files.dir) + "\" is a directory, not a YAML file");
   const std::string good = files.write("good.yaml", TK_ULTRALYTICS_BYTETRACK_YAML);
   t = thrown_by([&] { TrackerOptions::from_yaml(good, 0); });
-  CHECK(t.message == "TrackerOptions::from_yaml: frame_rate must be finite and > 0, got 0.000000");
+  CHECK(t.message == "TrackerOptions::from_yaml: frame_rate must be finite and > 0 (at most 1e6), got 0.000000");
 }
 
 #else

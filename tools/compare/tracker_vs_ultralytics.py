@@ -81,9 +81,17 @@ def read_sequence(seq, det_file, val_half):
     rows = np.loadtxt(os.path.join(seq, "det", det_file), delimiter=",", ndmin=2)
     gt_path = os.path.join(seq, "gt", "gt.txt")
     gt = np.loadtxt(gt_path, delimiter=",", ndmin=2) if os.path.exists(gt_path) else None
-    gmc_path = os.path.join(seq, "gmc", f"GMC-{info['name'].rsplit('-', 1)[0]}.txt")
+    # BoT-SORT names its files after the sequence without the detector part (GMC-MOT17-02.txt for MOT17-02-FRCNN);
+    # other data sets may use the full name. A gmc/ folder without the sequence's file is an error, not identity warps.
+    gmc_dir = os.path.join(seq, "gmc")
+    candidates = [os.path.join(gmc_dir, f"GMC-{n}.txt") for n in (info["name"], info["name"].rsplit("-", 1)[0])]
+    gmc_path = next((c for c in candidates if os.path.exists(c)), None)
+    if gmc_path is None and os.path.isdir(gmc_dir):
+        raise SystemExit(f"{gmc_dir} has none of {', '.join(os.path.basename(c) for c in candidates)}")
+    if gmc_path is None:
+        print(f"{info['name']}: no gmc/ folder, BoT-SORT runs with identity warps", file=sys.stderr)
     warps = {}
-    if os.path.exists(gmc_path):
+    if gmc_path is not None:
         for line in open(gmc_path):
             v = line.split()
             warps[int(v[0])] = np.array(v[1:7], np.float64).reshape(2, 3)

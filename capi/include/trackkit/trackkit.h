@@ -1,7 +1,7 @@
-/* trackkit C ABI 1.0 (C99). The contract is docs/c-abi.md; in short:
+/* trackkit C ABI 1.1 (C99). The contract is docs/c-abi.md; in short:
  *  - every function that can fail returns tk_status; on failure tk_last_error() (thread-local) says why, naming the
  *    argument at fault; on success it is "" again. No C++ exception crosses this boundary; only tk_* symbols are
- *    exported, each in the symbol-version node TRACKKIT_1.0.
+ *    exported, each in the symbol-version node of the ABI minor that added it (TRACKKIT_1.0, TRACKKIT_1.1).
  *  - objects are opaque handles made by tk_*_create / tk_*_open and released by tk_*_destroy / tk_*_close; each
  *    handle type says in its header whether it may be used from several threads at once.
  *  - every struct that crosses the boundary starts with `size_t struct_size`. Configs are initialised in place by
@@ -23,6 +23,7 @@
 #include "trackkit/c/detector.h"
 #include "trackkit/c/e2p.h"
 #include "trackkit/c/embedder.h"
+#include "trackkit/c/face.h" /* ABI 1.1 */
 #include "trackkit/c/gmc.h"
 #include "trackkit/c/mot.h"
 #include "trackkit/c/pipeline.h"

@@ -32,7 +32,7 @@ extern "C" {
 /** The C ABI: the major changes only when binary compatibility breaks (it is the SONAME's number,
  *  libtrackkit_c.so.1); the minor grows when functions or struct fields are appended. */
 #define TK_ABI_VERSION_MAJOR 1
-#define TK_ABI_VERSION_MINOR 0
+#define TK_ABI_VERSION_MINOR 1
 
 typedef enum tk_status {
   TK_OK = 0,

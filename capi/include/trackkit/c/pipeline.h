@@ -59,14 +59,37 @@ TK_API tk_status tk_pipeline_times_get(const tk_pipeline* pipeline, tk_pipeline_
 /** Frames of a video, image folder, MOT sequence folder or .npy file. Not thread-safe: one thread at a time. */
 typedef struct tk_frame_reader tk_frame_reader;
 /** Opens a video, an image folder, a MOT sequence folder or a .npy uint8 [N,H,W,3] array; frames are decoded
- *  ahead on background threads. max_frames: -1 for all. */
+ *  ahead on background threads. max_frames: -1 for all. The defaults of tk_frame_reader_config otherwise. */
 TK_API tk_status tk_frame_reader_open(const char* path, int64_t max_frames, tk_frame_reader** reader);
+
+/** Where a video is decoded (trackkit::FrameReaderOptions::decode; docs/video.md). */
+typedef enum tk_decode {
+  TK_DECODE_AUTO = 0, /**< the GPU (FFmpeg's NVDEC) where this build and machine can, else the CPU */
+  TK_DECODE_GPU = 1,  /**< the GPU, else tk_frame_reader_open_with fails (TK_ERR_UNSUPPORTED) */
+  TK_DECODE_CPU = 2   /**< FFmpeg's libavcodec on the CPU (OpenCV's videoio in a build without FFmpeg) */
+} tk_decode;
+
+typedef struct tk_frame_reader_config {
+  size_t struct_size;  /**< set by tk_frame_reader_config_init */
+  int64_t max_frames;  /**< -1: all */
+  int32_t decode;      /**< tk_decode of videos; TK_DECODE_AUTO */
+  int32_t rgb;         /**< 0: BGR frames; 1: RGB (every source) */
+  int32_t cuda_device; /**< 0: the GPU that decodes with TK_DECODE_AUTO / TK_DECODE_GPU */
+  int32_t threads;     /**< decoding threads (image folders; FFmpeg on the CPU); 0: by cores */
+  int64_t prefetch;    /**< 64 frames decoded ahead (videos through FFmpeg: at most 1 GiB of them) */
+} tk_frame_reader_config;
+TK_API tk_status tk_frame_reader_config_init(tk_frame_reader_config* config, size_t struct_size);
+/** tk_frame_reader_open with a config (NULL is an error: initialise one with tk_frame_reader_config_init). */
+TK_API tk_status tk_frame_reader_open_with(const char* path, const tk_frame_reader_config* config,
+                                           tk_frame_reader** reader);
 TK_API void tk_frame_reader_close(tk_frame_reader* reader);
 /** frames: -1 when the container does not say. Any pointer may be NULL. */
 TK_API tk_status tk_frame_reader_info(const tk_frame_reader* reader, int64_t* frames, int64_t* height, int64_t* width,
                                       double* fps);
-/** *frames: the next up to max_frames frames, uint8 [b,H,W,3] BGR on the CPU (pinned where CUDA is); b = 0 at the
- *  end. */
+/** *frames: the next up to max_frames frames, uint8 [b,H,W,3] BGR (RGB with config->rgb); b = 0 at the end. On the
+ *  CPU (pinned where CUDA is), or on CUDA (device config->cuda_device) when the video decodes on the GPU: complete
+ *  on return, usable on any stream. A damaged or truncated video gives its frames before the damage, then an error
+ *  naming the path and the frame index. */
 TK_API tk_status tk_frame_reader_read(tk_frame_reader* reader, int64_t max_frames, DLManagedTensorVersioned** frames);
 
 #ifdef __cplusplus

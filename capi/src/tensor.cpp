@@ -101,6 +101,8 @@ at::Tensor borrow_dltensor(const char* function, const char* argument, const DLT
       lowest += strides[d] * (sizes[d] - 1);
       strides[d] = -strides[d];
       flipped.push_back(d);
+    } else if (strides[d] < 0) { // size 1: index 0 only, whatever the stride; LibTorch would replace a negative
+      strides[d] = 0;            // one with a stride of its own, which can overflow
     }
   }
   if (flipped.empty()) return at::from_blob(data, sizes, strides, options);

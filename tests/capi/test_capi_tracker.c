@@ -238,7 +238,8 @@ static int64_t take_ids(DLManagedTensorVersioned* t, int64_t* ids) {
   if (t->dl_tensor.ndim == 1 && t->dl_tensor.dtype.code == kDLInt && t->dl_tensor.dtype.bits == 64 &&
       t->dl_tensor.device.device_type == kDLCPU && t->dl_tensor.shape[0] <= 8) {
     n = t->dl_tensor.shape[0];
-    memcpy(ids, (const char*)t->dl_tensor.data + t->dl_tensor.byte_offset, (size_t)n * sizeof(int64_t));
+    /* An empty tensor's data may be NULL, which memcpy may not be given even for 0 bytes. */
+    if (n > 0) memcpy(ids, (const char*)t->dl_tensor.data + t->dl_tensor.byte_offset, (size_t)n * sizeof(int64_t));
   }
   tk_tensor_free(t);
   return n;

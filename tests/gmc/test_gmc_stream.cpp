@@ -137,8 +137,13 @@ TEST_CASE("apply_batch() in batches of any size, mixed with apply(), equals appl
     CHECK(want.status.slice(0, 1).eq(0).sum().item<int>() >= 10); // real motion, estimated
     for (const Schedule& schedule : schedules) {
       trackkit::GMC gmc(o);
-      // The OpenCV paths prepare and pair frames by the same code either way: bit-identical.
-      check_same(feed(gmc, s, schedule), want, o.ecc_batched_on_cpu ? 1e-9 : 0);
+      // The OpenCV paths prepare and pair frames by the same code either way: bit-identical — except ORB and SIFT,
+      // whose OpenCV keypoint selection inside our parallel loop was seen to vary with thread timing on a loaded
+      // 2-core machine (warps within 1e-4, same counts), so they get a tolerance (issue 26 follow-up).
+      const double tolerance = o.ecc_batched_on_cpu                                        ? 1e-9
+                               : o.method == GmcMethod::Orb || o.method == GmcMethod::Sift ? 1e-3
+                                                                                           : 0;
+      check_same(feed(gmc, s, schedule), want, tolerance);
     }
     // The boxes were masked: without them the estimates differ.
     trackkit::GMC unmasked(o);
